@@ -1,0 +1,17 @@
+"""Errors the command line turns into one-line messages and documented exit codes."""
+
+# Exit codes (README, "Exit codes").
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+
+class SuiteError(Exception):
+    """A problem the user can fix (bad input, bad configuration); printed as one line."""
+
+    exit_code = EXIT_USAGE
+
+
+class ContractError(SuiteError):
+    """The pinned contract in specs/ is missing, malformed or does not match its hash."""
