@@ -1,0 +1,97 @@
+"""What every handler shares: the request context and lookups that answer AWS's not-found errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..backend import ReferenceBackend
+from ..errors import resource_not_found
+from ..sessions import user_not_found
+from ..store import Client, Device, Pool, User
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the request that are not in its body."""
+
+    operation: str
+    source_ip: str = "127.0.0.1"
+    user_agent: str = ""
+
+
+Handler = Callable[[ReferenceBackend, dict[str, Any], Context], dict[str, Any]]
+
+
+def get_pool(backend: ReferenceBackend, pool_id: str) -> Pool:
+    pool = backend.store.pools.get(pool_id)
+    if pool is None:
+        raise resource_not_found(f"User pool {pool_id} does not exist.")
+    return pool
+
+
+def get_client(backend: ReferenceBackend, client_id: str, pool_id: str | None = None) -> Client:
+    client = backend.store.clients.get(client_id)
+    if client is None or (pool_id is not None and client.pool_id != pool_id):
+        raise resource_not_found(f"User pool client {client_id} does not exist.")
+    return client
+
+
+def get_user(backend: ReferenceBackend, ctx: Context, pool: Pool, username: str) -> User:
+    """The user, or UserNotFoundException (ResourceNotFoundException where the operation lacks the former)."""
+    user = pool.user(username)
+    if user is None:
+        raise user_not_found(ctx.operation)
+    return user
+
+
+def device_json(backend: ReferenceBackend, device: Device) -> dict[str, Any]:
+    """A DeviceType, with the attributes seen on AWS (get-device example in the AWS CLI reference)."""
+    attributes = {
+        "device_status": "valid",
+        "dev:device_arn": (
+            f"arn:aws:cognito-idp:{backend.region}:{backend.account_id}"
+            f":owner/{device.owner_sub}.{device.pool_id}/device/{device.key}"
+        ),
+        "dev:device_owner": device.owner_sub,
+        "dev:device_remembered_status": "remembered" if device.remembered else "not_remembered",
+    }
+    if device.name is not None:
+        attributes["device_name"] = device.name
+    if device.last_ip is not None:
+        attributes["last_ip_used"] = device.last_ip
+    if device.sdk:
+        attributes["dev:device_sdk"] = device.sdk
+    out: dict[str, Any] = {
+        "DeviceKey": device.key,
+        "DeviceAttributes": [{"Name": k, "Value": v} for k, v in sorted(attributes.items())],
+        "DeviceCreateDate": device.created,
+        "DeviceLastModifiedDate": device.last_modified,
+    }
+    if device.last_authenticated is not None:
+        out["DeviceLastAuthenticatedDate"] = device.last_authenticated
+    return out
+
+
+def user_attributes(user: User) -> list[dict[str, str]]:
+    return [{"Name": "sub", "Value": user.sub}] + [
+        {"Name": k, "Value": v} for k, v in user.attributes.items() if k != "sub"
+    ]
+
+
+def page(
+    items: list[Any], limit: int | None, token: str | None, default: int = 60
+) -> tuple[list[Any], str | None]:
+    """One page of `items` and the token for the next; the token is the offset (opaque to clients)."""
+    from ..errors import invalid_parameter
+
+    start = 0
+    if token is not None:
+        if not token.startswith("p-") or not token[2:].isdigit():
+            raise invalid_parameter("Invalid pagination token.")
+        start = int(token[2:])
+    size = limit or default  # assumption (undocumented): Limit 0 reads as "the default"
+    chunk = items[start : start + size]
+    more = start + size < len(items)
+    return chunk, (f"p-{start + size}" if more else None)

@@ -1,0 +1,202 @@
+"""User pools and app clients: CreateUserPool ... DeleteUserPoolClient."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backend import ReferenceBackend
+from ..errors import invalid_parameter
+from ..store import Client, Pool
+from ..tokens import SigningKey
+from .common import Context, get_client, get_pool
+
+DEFAULT_PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+    "TemporaryPasswordValidityDays": 7,
+}
+# What a client gets without ExplicitAuthFlows (AWS's current default).
+DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def create_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    now = backend.now()
+    pool_id = backend.new_pool_id()
+    policy = {**DEFAULT_PASSWORD_POLICY, **((p.get("Policies") or {}).get("PasswordPolicy") or {})}
+    device_configuration = p.get("DeviceConfiguration")
+    pool = Pool(
+        id=pool_id,
+        name=p["PoolName"],
+        arn=f"arn:aws:cognito-idp:{backend.region}:{backend.account_id}:userpool/{pool_id}",
+        created=now,
+        last_modified=now,
+        access_key=SigningKey.generate(),
+        id_key=SigningKey.generate(),
+        device_configuration=dict(device_configuration) if device_configuration else None,
+        case_sensitive=bool((p.get("UsernameConfiguration") or {}).get("CaseSensitive", True)),
+        description={
+            "Policies": {"PasswordPolicy": policy},
+            "DeletionProtection": p.get("DeletionProtection") or "INACTIVE",
+            "LambdaConfig": p.get("LambdaConfig") or {},
+            "AutoVerifiedAttributes": p.get("AutoVerifiedAttributes") or [],
+            "MfaConfiguration": p.get("MfaConfiguration") or "OFF",
+            "UserPoolTags": p.get("UserPoolTags") or {},
+            "AdminCreateUserConfig": p.get("AdminCreateUserConfig") or {"AllowAdminCreateUserOnly": False},
+            "UserPoolTier": p.get("UserPoolTier") or "ESSENTIALS",
+            **({"UsernameAttributes": p["UsernameAttributes"]} if p.get("UsernameAttributes") else {}),
+            **({"AliasAttributes": p["AliasAttributes"]} if p.get("AliasAttributes") else {}),
+            **(
+                {"UsernameConfiguration": p["UsernameConfiguration"]}
+                if p.get("UsernameConfiguration")
+                else {}
+            ),
+        },
+    )
+    backend.store.pools[pool_id] = pool
+    return {"UserPool": _pool_json(pool)}
+
+
+def _pool_json(pool: Pool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Id": pool.id,
+        "Name": pool.name,
+        "Arn": pool.arn,
+        "CreationDate": pool.created,
+        "LastModifiedDate": pool.last_modified,
+        "EstimatedNumberOfUsers": len(pool.users),
+        **pool.description,
+    }
+    if pool.device_configuration is not None:
+        out["DeviceConfiguration"] = pool.device_configuration
+    return out
+
+
+def describe_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    return {"UserPool": _pool_json(get_pool(backend, p["UserPoolId"]))}
+
+
+def delete_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    pool = get_pool(backend, p["UserPoolId"])
+    if pool.description.get("DeletionProtection") == "ACTIVE":
+        raise invalid_parameter(
+            "The user pool cannot be deleted because deletion protection is activated. "
+            "Deletion protection must be inactivated first."
+        )
+    store = backend.store
+    del store.pools[pool.id]
+    for client_id in pool.clients:
+        store.clients.pop(client_id, None)
+    for key in [k for k, d in store.devices.items() if d.pool_id == pool.id]:
+        del store.devices[key]
+    for session in store.sessions.values():
+        if session.pool_id == pool.id:
+            session.revoked = True
+    return {}
+
+
+def _validity(p: dict[str, Any], member: str, unit_key: str, default: int, default_unit: str) -> int:
+    value = p.get(member)
+    unit = (p.get("TokenValidityUnits") or {}).get(unit_key) or default_unit
+    return (default if value is None else int(value)) * _UNIT_SECONDS[unit]
+
+
+def create_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    pool = get_pool(backend, p["UserPoolId"])
+    access = _validity(
+        p, "AccessTokenValidity", "AccessToken", 60, "hours" if "AccessTokenValidity" in p else "minutes"
+    )
+    id_token = _validity(
+        p, "IdTokenValidity", "IdToken", 60, "hours" if "IdTokenValidity" in p else "minutes"
+    )
+    refresh = _validity(p, "RefreshTokenValidity", "RefreshToken", 30, "days")
+    # AWS's bounds; tests that need a shorter access token use ReferenceBackend.access_token_validity.
+    if not 300 <= access <= 86400:
+        raise invalid_parameter("Access token validity must be between 5 minutes and 1 day.")
+    if not 300 <= id_token <= 86400:
+        raise invalid_parameter("ID token validity must be between 5 minutes and 1 day.")
+    if not 3600 <= refresh <= 315360000:
+        raise invalid_parameter("Refresh token validity must be between 60 minutes and 10 years.")
+    secret = p.get("ClientSecret") or (backend.new_client_secret() if p.get("GenerateSecret") else None)
+    now = backend.now()
+    client = Client(
+        id=backend.new_client_id(),
+        pool_id=pool.id,
+        name=p["ClientName"],
+        secret=secret,
+        explicit_auth_flows=list(p.get("ExplicitAuthFlows") or DEFAULT_AUTH_FLOWS),
+        access_token_seconds=access,
+        id_token_seconds=id_token,
+        refresh_token_seconds=refresh,
+        created=now,
+        enable_token_revocation=p.get("EnableTokenRevocation") is not False,
+        prevent_user_existence_errors=p.get("PreventUserExistenceErrors") or "LEGACY",
+        description={
+            "RefreshTokenValidity": refresh // 86400
+            if "RefreshTokenValidity" not in p
+            else p["RefreshTokenValidity"],
+            "AccessTokenValidity": p.get("AccessTokenValidity", 60),
+            "IdTokenValidity": p.get("IdTokenValidity", 60),
+            "TokenValidityUnits": {
+                "AccessToken": "minutes",
+                "IdToken": "minutes",
+                "RefreshToken": "days",
+                **(p.get("TokenValidityUnits") or {}),
+            },
+            "AllowedOAuthFlowsUserPoolClient": bool(p.get("AllowedOAuthFlowsUserPoolClient")),
+            "AuthSessionValidity": p.get("AuthSessionValidity", 3),
+            "EnablePropagateAdditionalUserContextData": bool(
+                p.get("EnablePropagateAdditionalUserContextData")
+            ),
+            **{
+                k: p[k]
+                for k in (
+                    "ReadAttributes",
+                    "WriteAttributes",
+                    "SupportedIdentityProviders",
+                    "CallbackURLs",
+                    "LogoutURLs",
+                    "AllowedOAuthFlows",
+                    "AllowedOAuthScopes",
+                )
+                if p.get(k)
+            },
+        },
+    )
+    pool.clients[client.id] = client
+    backend.store.clients[client.id] = client
+    return {"UserPoolClient": _client_json(client, now)}
+
+
+def _client_json(client: Client, modified: float) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "UserPoolId": client.pool_id,
+        "ClientName": client.name,
+        "ClientId": client.id,
+        "CreationDate": client.created,
+        "LastModifiedDate": modified,
+        "ExplicitAuthFlows": client.explicit_auth_flows,
+        "EnableTokenRevocation": client.enable_token_revocation,
+        "PreventUserExistenceErrors": client.prevent_user_existence_errors,
+        **client.description,
+    }
+    if client.secret is not None:
+        out["ClientSecret"] = client.secret  # AWS returns it too; the caller is the pool's administrator
+    return out
+
+
+def describe_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    get_pool(backend, p["UserPoolId"])
+    client = get_client(backend, p["ClientId"], p["UserPoolId"])
+    return {"UserPoolClient": _client_json(client, client.created)}
+
+
+def delete_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    pool = get_pool(backend, p["UserPoolId"])
+    client = get_client(backend, p["ClientId"], pool.id)
+    del pool.clients[client.id]
+    del backend.store.clients[client.id]
+    return {}
