@@ -180,7 +180,9 @@ def load_catalog(path: Path | None = None, model: PinnedModel | None = None) -> 
         seen.add(r.id)
     missing = [f for f in FAMILIES if not any(r.family == f for r in requirements)]
     if missing:
-        raise _fail(str(path), f"no requirement in famil{'y' if len(missing) == 1 else 'ies'} {', '.join(missing)}")
+        raise _fail(
+            str(path), f"no requirement in famil{'y' if len(missing) == 1 else 'ies'} {', '.join(missing)}"
+        )
     return Catalog(requirements, _errors(data.get("error", {}), model))
 
 
@@ -190,7 +192,9 @@ def _errors(raw: Any, model: PinnedModel) -> tuple[ErrorTrigger, ...]:
         raise _fail("[error]", "must be a table of error names")
     if set(raw) != set(modeled):
         extra, absent = sorted(set(raw) - set(modeled)), sorted(set(modeled) - set(raw))
-        raise _fail("[error]", f"must name exactly the model's errors (absent: {absent}, not modeled: {extra})")
+        raise _fail(
+            "[error]", f"must name exactly the model's errors (absent: {absent}, not modeled: {extra})"
+        )
     out = []
     for name in modeled:
         entry = raw[name]

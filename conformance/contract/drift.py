@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .extract import EXTRACTED_OPERATIONS, extract, load_botocore_model
+from .extract import EXTRACTED_OPERATIONS, OPERATION, extract, load_botocore_model, shape_closure
 from .model import PinnedModel, pinned
 
 
@@ -56,3 +56,16 @@ def drift_report(source: Path | None = None, model: PinnedModel | None = None) -
     mine = {k: v for k, v in model.model.items() if k != "metadata"}
     theirs = {k: v for k, v in other.items() if k != "metadata"}
     return version, diff(mine, theirs)
+
+
+def concerns_operation(line: str, model: PinnedModel, operation: str = OPERATION) -> bool:
+    """Whether a difference line is about `operation` itself or one of the shapes it reaches."""
+    op = model.model["operations"][operation]
+    roots = [op[k]["shape"] for k in ("input", "output") if k in op] + [
+        e["shape"] for e in op.get("errors", [])
+    ]
+    path = line[2:].split(":", 1)[0]
+    parts = path.split(".")
+    if parts[0] == "operations":
+        return len(parts) > 1 and parts[1] == operation
+    return len(parts) > 1 and parts[1] in shape_closure(model.model["shapes"], roots)

@@ -132,7 +132,7 @@ def extract(full: dict[str, Any], operations: tuple[str, ...] = EXTRACTED_OPERAT
         roots += [op[k]["shape"] for k in ("input", "output") if k in op]
         roots += [e["shape"] for e in op.get("errors", [])]
     names = shape_closure(full["shapes"], roots)
-    return _strip_docs(
+    stripped: dict[str, Any] = _strip_docs(
         {
             "version": full.get("version", "2.0"),
             "metadata": full["metadata"],
@@ -140,6 +140,7 @@ def extract(full: dict[str, Any], operations: tuple[str, ...] = EXTRACTED_OPERAT
             "shapes": {n: full["shapes"][n] for n in sorted(names)},
         }
     )
+    return stripped
 
 
 def canonical_sha256(model: dict[str, Any]) -> str:

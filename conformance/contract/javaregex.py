@@ -27,17 +27,27 @@ class UnsupportedPattern(ValueError):
 @cache
 def _category_ranges(prefix: str) -> str:
     """A class body holding every code point whose general category starts with `prefix` (e.g. L)."""
-    ranges: list[tuple[int, int]] = []
-    start = prev = -2
+    if len(prefix) == 1:
+        return _major_category_ranges()[prefix]
+    return _ranges_body([cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == prefix])
+
+
+@cache
+def _major_category_ranges() -> dict[str, str]:
+    """One pass over Unicode for every one-letter category (L, M, N, P, S, Z, C)."""
+    members: dict[str, list[int]] = {}
     for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp)).startswith(prefix):
-            if cp != prev + 1:
-                if start >= 0:
-                    ranges.append((start, prev))
-                start = cp
-            prev = cp
-    if start >= 0:
-        ranges.append((start, prev))
+        members.setdefault(unicodedata.category(chr(cp))[0], []).append(cp)
+    return {major: _ranges_body(cps) for major, cps in members.items()}
+
+
+def _ranges_body(cps: list[int]) -> str:
+    ranges: list[tuple[int, int]] = []
+    for cp in cps:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
     return "".join(_esc(a) if a == b else f"{_esc(a)}-{_esc(b)}" for a, b in ranges)
 
 
@@ -160,7 +170,11 @@ def _class_atom(java: str, j: int) -> tuple[int, str, bool]:
     c = java[j]
     if c == "\\":
         k, piece = _escape(java, j, in_class=True)
-        return k, piece, k - j == 2 and piece.startswith("\\") and len(piece) == 2 or piece.startswith("\\x")
+        return (
+            k,
+            piece,
+            (k - j == 2 and piece.startswith("\\") and len(piece) == 2) or piece.startswith("\\x"),
+        )
     if c == "[":
         raise UnsupportedPattern(f"nested class in {java!r}")
     return j + 1, ("\\" + c if c in "-^\\]" else c), True

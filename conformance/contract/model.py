@@ -49,7 +49,9 @@ def load_pinned(path: Path | None = None) -> PinnedModel:
         raise ContractError(f"pinned model {path} is malformed: {exc}") from None
     actual = canonical_sha256(model)
     if actual != declared:
-        raise ContractError(f"pinned model {path} does not match its sha256 (declared {declared[:12]}, got {actual[:12]})")
+        raise ContractError(
+            f"pinned model {path} does not match its sha256 (declared {declared[:12]}, got {actual[:12]})"
+        )
     return PinnedModel(
         botocore_version=str(source["botocore_version"]),
         api_version=str(source["api_version"]),

@@ -24,7 +24,9 @@ from .model import PinnedModel, pinned
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def shape_schema(shape: Shape, *, strict: bool, nullable: bool = False, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+def shape_schema(
+    shape: Shape, *, strict: bool, nullable: bool = False, _seen: tuple[str, ...] = ()
+) -> dict[str, Any]:
     if shape.name in _seen:
         raise ValueError(f"recursive shape {shape.name} is not supported")
     seen = (*_seen, shape.name)
@@ -85,7 +87,9 @@ def _document(title: str, body: dict[str, Any], model: PinnedModel, ident: str) 
     }
 
 
-def operation_schemas(operation: str = OPERATION, model: PinnedModel | None = None) -> dict[str, dict[str, Any]]:
+def operation_schemas(
+    operation: str = OPERATION, model: PinnedModel | None = None
+) -> dict[str, dict[str, Any]]:
     """Relative file name -> schema, for the operation's request, response and each modeled error."""
     model = model or pinned()
     op: OperationModel = model.operation(operation)
@@ -94,11 +98,15 @@ def operation_schemas(operation: str = OPERATION, model: PinnedModel | None = No
         f"{operation} request", shape_schema(op.input_shape, strict=True), model, f"{operation}.request"
     )
     response = shape_schema(op.output_shape, strict=False) if op.output_shape else {"type": "object"}
-    out[f"{operation}.response.json"] = _document(f"{operation} response", response, model, f"{operation}.response")
+    out[f"{operation}.response.json"] = _document(
+        f"{operation} response", response, model, f"{operation}.response"
+    )
     for error in op.error_shapes:
         body = shape_schema(error, strict=False)
         body["properties"] = {"__type": {"type": "string"}, **body["properties"]}
-        out[f"errors/{error.name}.json"] = _document(f"{error.name} error body", body, model, f"errors.{error.name}")
+        out[f"errors/{error.name}.json"] = _document(
+            f"{error.name} error body", body, model, f"errors.{error.name}"
+        )
     return out
 
 
@@ -119,7 +127,11 @@ def write_schemas(directory: Path) -> list[Path]:
 def stale_schemas(directory: Path) -> list[str]:
     """Files under `directory` that differ from what the generator produces now (missing counts)."""
     expected = operation_schemas()
-    stale = [n for n, s in expected.items() if not (directory / n).exists() or (directory / n).read_text() != render(s)]
+    stale = [
+        n
+        for n, s in expected.items()
+        if not (directory / n).exists() or (directory / n).read_text() != render(s)
+    ]
     present = {str(p.relative_to(directory)) for p in directory.rglob("*.json")}
     return sorted(stale + sorted(present - set(expected)))
 
@@ -139,7 +151,7 @@ _KIND_OF_KEYWORD = {
 
 
 def schema_violations(schema: dict[str, Any], instance: Any) -> set[tuple[str, str]]:
-    """(member path, kind) pairs for every way `instance` fails `schema`, in the constraint checker's terms."""
+    """(member path, kind) pairs for every way `instance` fails `schema`, in the checker's terms."""
     found: set[tuple[str, str]] = set()
     for error in Draft202012Validator(schema).iter_errors(instance):
         found |= _classify(error)

@@ -1,0 +1,286 @@
+"""The `cognito-conformance` command line.
+
+Exit codes: 0 ok (conformant / no drift), 1 conformance failures or drift found, 2 usage or
+configuration error (one line on stderr), 3 the target could not be reached, 4 an internal error
+of the suite (a bug; set COGNITO_CONFORMANCE_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError
+
+EXIT_INTERNAL = 4
+PROG = "cognito-conformance"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {value}")
+    return value
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from .contract.catalog import catalog
+
+    cat = catalog()
+    if args.format == "json":
+        print(json.dumps({"requirements": [r.as_dict() for r in cat.requirements]}, indent=2))
+        return EXIT_OK
+    width = max(len(r.id) for r in cat.requirements)
+    for family in cat.families():
+        print(f"[{family}]")
+        for r in (r for r in cat.requirements if r.family == family):
+            print(f"  {r.id:<{width}}  {r.level:<6}  {r.title}")
+            for source in r.sources:
+                print(f"  {'':<{width}}  {'':<6}    source: {source.describe()}")
+    print(f"{len(cat.requirements)} requirements in {len(cat.families())} families")
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
+    from strategies.sampling import draw_examples
+    from strategies.wire import wire_examples, wire_variants
+
+    base = canonical_request()
+    lines: list[dict[str, Any]]
+    if args.kind == "valid":
+        fixed = [ex.as_json() for ex in boundary_examples(base) if not ex.violations]
+        drawn = draw_examples(valid_requests(), args.count, args.seed)
+        lines = fixed + [{"request": r, "violations": []} for r in drawn]
+    elif args.kind == "invalid":
+        fixed = [ex.as_json() for ex in boundary_examples(base) if ex.violations]
+        lines = fixed + [
+            ex.as_json() for ex in draw_examples(invalid_requests(boundaries=False), args.count, args.seed)
+        ]
+    else:
+        lines = [w.as_json() for w in wire_examples(base)]
+        lines += [w.as_json() for w in draw_examples(wire_variants(base), args.count, args.seed)]
+    for line in lines[: args.count]:
+        print(json.dumps(line, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .contract import paths
+    from .contract.extract import write_extract
+
+    out = Path(args.output) if args.output else paths.EXTRACT_FILE
+    source = Path(args.source) if args.source else None
+    _require_exists(source)
+    document = write_extract(out, source)
+    print(
+        f"pinned {len(document['model']['operations'])} operations and "
+        f"{len(document['model']['shapes'])} shapes "
+        f"from botocore {document['source']['botocore_version']} to {out} (sha256 {document['sha256']})"
+    )
+    return EXIT_OK
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from .contract import paths
+    from .contract.schemas import stale_schemas, write_schemas
+
+    if args.check:
+        stale = stale_schemas(paths.SCHEMAS_DIR)
+        for name in stale:
+            print(f"stale: {name}")
+        print(
+            "schemas are up to date"
+            if not stale
+            else f"{len(stale)} schema file(s) differ: run `{PROG} schemas`"
+        )
+        return EXIT_FAILURES if stale else EXIT_OK
+    for path in write_schemas(paths.SCHEMAS_DIR):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from .contract.drift import concerns_operation, drift_report
+    from .contract.extract import OPERATION
+    from .contract.model import pinned
+
+    source = Path(args.against) if args.against else None
+    _require_exists(source)
+    model = pinned()
+    try:
+        version, lines = drift_report(source, model)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SuiteError(f"cannot read a cognito-idp model from {args.against}: {exc}") from None
+    where = f"botocore {version}" + (f" at {args.against}" if source else " (installed)")
+    if not lines:
+        print(f"no drift: the pinned model (botocore {model.botocore_version}) and {where} agree")
+        return EXIT_OK
+    mine = [ln for ln in lines if concerns_operation(ln, model)]
+    print(
+        f"drift between the pinned model (botocore {model.botocore_version}) and {where}: "
+        f"{len(lines)} difference(s)"
+    )
+    print(f"{OPERATION}:")
+    for line in mine or ["  (none)"]:
+        print(f"  {line}")
+    rest = [ln for ln in lines if ln not in mine]
+    if rest:
+        print("other operations and shapes:")
+        for line in rest:
+            print(f"  {line}")
+    return EXIT_FAILURES
+
+
+def cmd_contract(args: argparse.Namespace) -> int:
+    """Check the contract (catalog, schemas, drift) and write what exists to the report directory."""
+    from .contract import paths
+    from .contract.catalog import catalog
+    from .contract.drift import drift_report
+    from .contract.model import pinned
+    from .contract.schemas import stale_schemas
+
+    model = pinned()
+    cat = catalog()
+    stale = stale_schemas(paths.SCHEMAS_DIR)
+    version, drift = drift_report(None, model)
+    out = Path(args.report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    document = {
+        "what": "the contract only: no target was tested (the conformance engine is not built yet)",
+        "model": {
+            "botocore_version": model.botocore_version,
+            "sha256": model.sha256,
+            "installed_botocore": version,
+        },
+        "drift": drift,
+        "stale_schemas": stale,
+        "requirements": [r.as_dict() for r in cat.requirements],
+    }
+    (out / "contract.json").write_text(json.dumps(document, indent=2) + "\n")
+    print(f"catalog: {len(cat.requirements)} requirements in {len(cat.families())} families")
+    print(
+        f"model: pinned botocore {model.botocore_version}; installed {version}: "
+        f"{'no drift' if not drift else f'{len(drift)} difference(s), see `{PROG} drift`'}"
+    )
+    print(f"schemas: {'up to date' if not stale else 'stale: ' + ', '.join(stale)}")
+    print(f"wrote {out / 'contract.json'}")
+    print("no conformance verdicts: the engine that runs cases against a target is not built yet")
+    return EXIT_FAILURES if stale else EXIT_OK
+
+
+def cmd_serve_reference(args: argparse.Namespace) -> int:
+    try:
+        from .reference.server import serve
+    except ImportError as exc:
+        raise SuiteError(f"the reference mock is not available in this build: {exc}") from None
+
+    def announce(url: str) -> None:
+        print(f"reference Cognito listening on {url}", flush=True)
+
+    serve(args.host, args.port, announce)
+    return EXIT_OK
+
+
+def _require_exists(path: Path | None) -> None:
+    if path is not None and not path.exists():
+        raise SuiteError(f"no such file or directory: {path}")
+
+
+# --- parser -----------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Conformance suite for Amazon Cognito's UpdateDeviceStatus.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("cases", cmd_cases, "print the requirement catalog (id, level, title, source)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add("generate", cmd_generate, "print generated UpdateDeviceStatus requests, one JSON object a line")
+    p.add_argument("--kind", choices=("valid", "invalid", "wire"), required=True)
+    p.add_argument("--count", type=_positive, default=20)
+    p.add_argument("--seed", type=int, default=0)
+
+    p = add("extract", cmd_extract, "re-pin the model extract from botocore (installed, or --from PATH)")
+    p.add_argument("--from", dest="source", help="a botocore package directory or a service-2.json[.gz]")
+    p.add_argument("-o", "--output", help="where to write (default: specs/cognito-idp.extract.json)")
+
+    p = add("schemas", cmd_schemas, "regenerate the JSON Schemas from the pinned model (or --check them)")
+    p.add_argument("--check", action="store_true", help="exit 1 if the committed schemas are stale")
+
+    p = add("drift", cmd_drift, "compare the pinned model with a botocore (installed, or --against PATH)")
+    p.add_argument(
+        "--against", help="a botocore package directory (an unpacked wheel) or a service-2.json[.gz]"
+    )
+
+    p = add("contract", cmd_contract, "check the contract and write it to a report directory")
+    p.add_argument("--report-dir", default="reports/latest")
+
+    p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=0, help="0 picks a free port (the URL is printed)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except SuiteError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("COGNITO_CONFORMANCE_DEBUG"):
+            traceback.print_exc()
+        print(f"{PROG}: internal error (a bug in the suite): {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""Valid and invalid requests for an operation (UpdateDeviceStatus by default), built from the model.
+
+An invalid request is a valid one with one or more breakages applied; its label is what the
+independent constraint checker reads off the finished request. Boundary examples (lengths
+min-1, min, max, max+1, and one example of every rule) come first, deterministically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.model import StructureShape
+from hypothesis import strategies as st
+
+from conformance.contract.constraints import Kind, Violation, check
+from conformance.contract.extract import OPERATION
+from conformance.contract.model import pinned
+
+from .sampling import draw_examples
+from .shapes import from_shape
+from .violations import (
+    PATTERN_BREAKERS,
+    REMOVE,
+    UNKNOWN,
+    Breakage,
+    bad_values,
+    breakable,
+    simplest_bad,
+    stretched,
+    unknown_member_names,
+)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A request and the rules it breaks (empty for a valid request)."""
+
+    request: dict[str, Any]
+    violations: tuple[Violation, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {"request": self.request, "violations": [v.as_dict() for v in self.violations]}
+
+
+def input_shape(operation: str = OPERATION) -> StructureShape:
+    shape = pinned().operation(operation).input_shape
+    assert isinstance(shape, StructureShape)
+    return shape
+
+
+def valid_requests(
+    overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Requests that satisfy every constraint. `overrides` pins members (a real token, a real device key)."""
+    return from_shape(input_shape(operation), overrides).filter(
+        lambda r: not check(input_shape(operation), r)
+    )
+
+
+def label(request: dict[str, Any], operation: str = OPERATION) -> Labelled:
+    return Labelled(request, tuple(check(input_shape(operation), request)))
+
+
+def apply(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    request = dict(base)
+    for name, value in changes.items():
+        if value is REMOVE:
+            request.pop(name, None)
+        else:
+            request[name] = value
+    return request
+
+
+@st.composite
+def _broken(
+    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], shape: StructureShape, max_rules: int
+) -> Labelled:
+    rules = draw(
+        st.lists(
+            st.sampled_from(breakable(shape)), min_size=1, max_size=max_rules, unique_by=lambda b: b.member
+        )
+    )
+    changes: dict[str, Any] = {}
+    for rule in rules:
+        if rule.member == UNKNOWN:
+            changes[draw(unknown_member_names(shape))] = draw(
+                st.one_of(st.text(max_size=8), st.integers(), st.none())
+            )
+        else:
+            changes[rule.member] = draw(bad_values(shape.members[rule.member], rule.kind))
+    labelled = label(apply(draw(base), changes))
+    intended = {(r.member, r.kind) for r in rules if r.member != UNKNOWN}
+    got = {(v.path, v.kind) for v in labelled.violations}
+    # A drawn value may break more than it was drawn for (an empty key is also off-pattern), never less.
+    assert intended <= got and labelled.violations, (intended, got)
+    return labelled
+
+
+def invalid_requests(
+    overrides: Mapping[str, Any] | None = None,
+    operation: str = OPERATION,
+    max_rules: int = 3,
+    *,
+    boundaries: bool = True,
+) -> st.SearchStrategy[Labelled]:
+    """Requests breaking at least one rule, labelled; the boundary examples are the simplest branch."""
+    shape = input_shape(operation)
+    base = valid_requests(overrides, operation)
+    drawn = st.one_of(_broken(base, shape, 1), _broken(base, shape, max_rules))
+    if not boundaries:
+        return drawn
+    fixed = [
+        ex for ex in boundary_examples(canonical_request(overrides, operation), operation) if ex.violations
+    ]
+    return st.one_of(st.sampled_from(fixed), drawn)
+
+
+def canonical_request(
+    overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
+) -> dict[str, Any]:
+    """A fixed valid request: the overrides, else a reproducible valid value of each required member."""
+    shape = input_shape(operation)
+    overrides = dict(overrides or {})
+    request: dict[str, Any] = {}
+    for name in shape.required_members:
+        given = overrides.get(name)
+        request[name] = (
+            given if isinstance(given, str) else draw_examples(from_shape(shape.members[name]), 1, 0)[0]
+        )
+    return request
+
+
+def boundary_examples(base: dict[str, Any], operation: str = OPERATION) -> list[Labelled]:
+    """Deterministic examples: every rule broken once, and every length bound probed on both sides."""
+    shape = input_shape(operation)
+    out: list[Labelled] = []
+    for name, member in shape.members.items():
+        meta = member.metadata
+        if member.type_name == "string" and ("min" in meta or "max" in meta):
+            low, high = meta.get("min", 0), meta.get("max")
+            lengths = [n for n in (low - 1, low, high, (high or 0) + 1) if n is not None and n >= 0]
+            seed = str(base.get(name) or "a")
+            for n in dict.fromkeys(lengths):
+                value = (seed[0] * n + seed)[-n:] if n else ""
+                out.append(label(apply(base, {name: value}), operation))
+    for rule in breakable(shape):
+        if rule.member == UNKNOWN:
+            out.append(label({**base, _first_unknown(shape): "x"}, operation))
+            continue
+        member = shape.members[rule.member]
+        out.append(
+            label(
+                apply(base, {rule.member: simplest_bad(member, rule.kind, str(base.get(rule.member) or ""))}),
+                operation,
+            )
+        )
+        if rule.kind is Kind.PATTERN:
+            # A non-ASCII word character: Python's \w accepts it, Java's (and so AWS's) does not.
+            seed = str(base.get(rule.member) or "a")
+            out.append(
+                label(apply(base, {rule.member: seed[:1] + PATTERN_BREAKERS[0] + seed[1:]}), operation)
+            )
+        if rule.kind is Kind.ENUM:
+            out.append(label(apply(base, {rule.member: ""}), operation))
+    # Everything at once: each member broken by its first rule.
+    firsts: dict[str, Any] = {}
+    for rule in breakable(shape):
+        if rule.member != UNKNOWN and rule.member not in firsts and rule.kind not in (Kind.MISSING,):
+            firsts[rule.member] = simplest_bad(
+                shape.members[rule.member], rule.kind, str(base.get(rule.member) or "")
+            )
+    out.append(label(apply(base, firsts), operation))
+    return _unique(out)
+
+
+def _first_unknown(shape: StructureShape) -> str:
+    camel: list[str] = [str(n)[0].lower() + str(n)[1:] for n in shape.members]
+    return next(n for n in camel if n not in shape.members)
+
+
+def _unique(examples: list[Labelled]) -> list[Labelled]:
+    import json
+
+    seen: set[str] = set()
+    out = []
+    for ex in examples:
+        key = json.dumps(ex.request, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(ex)
+    return out
+
+
+__all__ = [
+    "Breakage",
+    "Labelled",
+    "apply",
+    "boundary_examples",
+    "invalid_requests",
+    "label",
+    "stretched",
+    "valid_requests",
+]

@@ -1,0 +1,199 @@
+"""Values that break one rule of the model each: the building blocks of invalid requests.
+
+For a structure shape, `breakable` lists every (member, rule) the model lets a request break;
+`bad_values` gives a strategy of values breaking that rule. Which rules a finished request really
+breaks is then read back with the independent constraint checker, so a label is never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.model import Shape, StructureShape
+from hypothesis import strategies as st
+
+from conformance.contract.constraints import JSON_TYPES, Kind, json_type_of
+from conformance.contract.javaregex import UnsupportedPattern, full_match
+
+from .shapes import strings
+
+UNKNOWN = "*"  # the member name of an UNKNOWN_MEMBER breakage: any name the shape does not have
+
+# Characters that break ASCII-only patterns: non-ASCII word characters first (Python's \w would
+# accept them, Java's does not), then white space, controls and punctuation.
+PATTERN_BREAKERS = ("é", "ß", "Ω", "٣", "ｱ", "_\u0301", " ", "\t", "\n", "\x00", "/", "+", "!", "~", "%", "#")
+
+# Values of every JSON type, for "wrong type" breakages; each is filtered to differ from the expected type.
+ANY_JSON: st.SearchStrategy[Any] = st.one_of(
+    st.integers(min_value=-(2**31), max_value=2**31),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.lists(st.integers(min_value=0, max_value=9), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(min_value=0, max_value=9), max_size=1),
+)
+
+
+class Remove:
+    """Sentinel: the breakage removes the member (a required member left out)."""
+
+
+REMOVE = Remove()
+
+
+@dataclass(frozen=True)
+class Breakage:
+    member: str
+    kind: Kind
+
+
+def breakable(shape: StructureShape) -> list[Breakage]:
+    """Every (member, rule) of `shape` that a request can break, in member order."""
+    found: list[Breakage] = []
+    required = set(shape.required_members)
+    for name, member in shape.members.items():
+        kinds: list[Kind] = [Kind.MISSING, Kind.NULL] if name in required else []
+        kinds.append(Kind.TYPE)
+        meta = member.metadata
+        if member.type_name in ("string", "list", "map"):
+            if meta.get("min", 0) > 0:
+                kinds.append(Kind.TOO_SHORT)
+            if "max" in meta:
+                kinds.append(Kind.TOO_LONG)
+        if member.type_name in ("integer", "long"):
+            kinds += [k for k, key in ((Kind.TOO_SMALL, "min"), (Kind.TOO_LARGE, "max")) if key in meta]
+        if "pattern" in meta and _pattern_supported(meta["pattern"]):
+            kinds.append(Kind.PATTERN)
+        if member.enum:
+            kinds.append(Kind.ENUM)
+        found += [Breakage(name, k) for k in kinds]
+    found.append(Breakage(UNKNOWN, Kind.UNKNOWN_MEMBER))
+    return found
+
+
+def _pattern_supported(pattern: str) -> bool:
+    try:
+        full_match(pattern, "")
+    except UnsupportedPattern:
+        return False
+    return True
+
+
+def bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
+    """Values of the member `shape` that break `kind` (REMOVE for a missing member)."""
+    meta = shape.metadata
+    if kind is Kind.MISSING:
+        return st.just(REMOVE)
+    if kind is Kind.NULL:
+        return st.none()
+    if kind is Kind.TYPE:
+        expected = JSON_TYPES.get(shape.type_name)
+        return ANY_JSON.filter(
+            lambda v: json_type_of(v) != expected and not (expected == "number" and _is_int(v))
+        )
+    if kind is Kind.TOO_SHORT:
+        return st.text(max_size=meta["min"] - 1)
+    if kind is Kind.TOO_LONG:
+        return st.integers(meta["max"] + 1, meta["max"] + 64).flatmap(lambda n: stretched(shape, n))
+    if kind is Kind.TOO_SMALL:
+        return st.integers(max_value=meta["min"] - 1)
+    if kind is Kind.TOO_LARGE:
+        return st.integers(min_value=meta["max"] + 1)
+    if kind is Kind.PATTERN:
+        return pattern_breakers(shape)
+    if kind is Kind.ENUM:
+        return off_enum(list(shape.enum))
+    raise ValueError(f"no bad values for {kind}")
+
+
+def simplest_bad(shape: Shape, kind: Kind, seed: str) -> Any:
+    """One deterministic value breaking `kind`, derived from a valid value `seed` of the member."""
+    meta = shape.metadata
+    seed = seed or "a"
+    if kind in (Kind.MISSING, Kind.NULL):
+        return REMOVE if kind is Kind.MISSING else None
+    if kind is Kind.TYPE:
+        expected = JSON_TYPES.get(shape.type_name)
+        candidates: tuple[Any, ...] = (0, "0", [], {})
+        return next(v for v in candidates if json_type_of(v) != expected)
+    if kind is Kind.TOO_SHORT:
+        return (seed[0] * meta["min"])[: meta["min"] - 1]
+    if kind is Kind.TOO_LONG:
+        return (seed[0] * (meta["max"] + 1) + seed)[-(meta["max"] + 1) :]
+    if kind is Kind.TOO_SMALL:
+        return meta["min"] - 1
+    if kind is Kind.TOO_LARGE:
+        return meta["max"] + 1
+    if kind is Kind.PATTERN:
+        if meta.get("min", 0) == 0 and not full_match(meta["pattern"], ""):
+            return ""
+        return next(
+            seed[:1] + b + seed[1:] for b in PATTERN_BREAKERS if not full_match(meta["pattern"], seed[:1] + b)
+        )
+    if kind is Kind.ENUM:
+        return next(v for v in _near_enum(list(shape.enum)))
+    raise ValueError(f"no bad value for {kind}")
+
+
+def stretched(shape: Shape, length: int) -> st.SearchStrategy[str]:
+    """A string of exactly `length` that still matches the pattern where the pattern allows it.
+
+    A valid value is grown by repeating its first character (which keeps `[..]+`-style patterns
+    matching), so a too-long value breaks the length rule alone.
+    """
+
+    def grow(seed: str) -> str:
+        return (seed[0] * length + seed)[-length:]
+
+    return _unbounded_valid(shape).map(grow)
+
+
+def _unbounded_valid(shape: Shape) -> st.SearchStrategy[str]:
+    """Pattern- and enum-valid strings, ignoring max (so a too-long value can be grown from them)."""
+    meta = dict(shape.metadata)
+    if "pattern" not in meta or not _pattern_supported(meta["pattern"]):
+        return st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
+    return strings(shape).filter(bool)
+
+
+def pattern_breakers(shape: Shape) -> st.SearchStrategy[str]:
+    """Strings within the length bounds that fail the full-match pattern."""
+    pattern = shape.metadata["pattern"]
+    low = shape.metadata.get("min", 0)
+    high = shape.metadata.get("max", 256)
+    inserted = st.tuples(strings(shape), st.sampled_from(PATTERN_BREAKERS), st.integers(0, 64)).map(
+        lambda t: t[0][: t[2] % (len(t[0]) + 1)] + t[1] + t[0][t[2] % (len(t[0]) + 1) :]
+    )
+    trailing_newline = strings(shape).map(lambda s: s + "\n")
+    arbitrary = st.text(min_size=low, max_size=min(high, 64))
+    return (
+        st.one_of(inserted, trailing_newline, arbitrary)
+        .map(lambda s: s[:high])
+        .filter(lambda s: low <= len(s) <= high and not full_match(pattern, s))
+    )
+
+
+def off_enum(values: list[str]) -> st.SearchStrategy[str]:
+    """Strings outside the enum, the near misses first: other case, padding, separators, empty."""
+    return st.one_of(
+        st.sampled_from(_near_enum(values)), st.text(max_size=20).filter(lambda s: s not in values)
+    )
+
+
+def _near_enum(values: list[str]) -> list[str]:
+    near = [v.upper() for v in values] + [v.title() for v in values] + [""]
+    near += [f" {v}" for v in values] + [f"{v} " for v in values] + [v.replace("_", "-") for v in values]
+    return [n for n in dict.fromkeys(near) if n not in values]
+
+
+def unknown_member_names(shape: StructureShape) -> st.SearchStrategy[str]:
+    """Names the structure does not have, the treacherous ones first (a member in lower camel case)."""
+    known = set(shape.members)
+    camel = [n[0].lower() + n[1:] for n in shape.members]
+    near = [n for n in [*camel, "Extra", "__type"] if n not in known]
+    return st.one_of(st.sampled_from(near), st.text(min_size=1, max_size=12).filter(lambda s: s not in known))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
