@@ -7,6 +7,7 @@ Client-side parameter validation is off, so invalid input reaches the reference 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,11 @@ from botocore.config import Config
 from .backend import ReferenceBackend
 
 ENDPOINT = "https://cognito-idp.reference.invalid"
+
+# Loading the service model is the slow part of making a client; one session (and its loader cache) serves
+# every client. botocore sessions are not thread-safe while creating clients, hence the lock.
+_SESSION = botocore.session.Session()
+_SESSION_LOCK = threading.Lock()
 
 
 class _RawBody:
@@ -38,15 +44,15 @@ def reference_client(backend: ReferenceBackend | None = None, region: str = "us-
     The backend is reachable as `client.reference_backend`. Dummy credentials: nothing leaves the process.
     """
     backend = backend or ReferenceBackend(region=region)
-    session = botocore.session.Session()
-    client = session.create_client(
-        "cognito-idp",
-        region_name=region,
-        endpoint_url=ENDPOINT,
-        aws_access_key_id="reference",
-        aws_secret_access_key="reference",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
-    )
+    with _SESSION_LOCK:
+        client = _SESSION.create_client(
+            "cognito-idp",
+            region_name=region,
+            endpoint_url=ENDPOINT,
+            aws_access_key_id="reference",
+            aws_secret_access_key="reference",
+            config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
+        )
 
     def answer(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
         headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}

@@ -30,6 +30,9 @@ def _handler_class(backend: ReferenceBackend) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in one write, and without Nagle's delay (else ~40 ms per keep-alive request).
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
         server_version = "cognito-conformance-reference"
 
         def log_message(self, format: str, *args: Any) -> None:
