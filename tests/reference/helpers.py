@@ -15,7 +15,12 @@ from pycognito.aws_srp import AWSSRP, generate_hash_device
 
 PASSWORD = "Corr3ct-Horse!"
 TRACKING = {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False}
-FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+FLOWS = [
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+]
 _names = itertools.count()
 
 
@@ -71,7 +76,11 @@ def srp_sign_in(
     """USER_SRP_AUTH (and DEVICE_SRP_AUTH when `device` is given) with pycognito's AWSSRP."""
     extra = {}
     if device is not None:
-        extra = {"device_key": device.key, "device_group_key": device.group_key, "device_password": device.password}
+        extra = {
+            "device_key": device.key,
+            "device_group_key": device.group_key,
+            "device_password": device.password,
+        }
     srp = AWSSRP(username, password, world.pool_id, world.client_id, client=world.client, **extra)
     response = srp.authenticate_user()
     return SignedIn(username, response["AuthenticationResult"])

@@ -17,7 +17,16 @@ import pytest
 from pycognito.aws_srp import AWSSRP
 
 from .conftest import http_client
-from .helpers import DeviceCreds, World, add_user, admin_status, confirm_new_device, error_of, make_world, srp_sign_in
+from .helpers import (
+    DeviceCreds,
+    World,
+    add_user,
+    admin_status,
+    confirm_new_device,
+    error_of,
+    make_world,
+    srp_sign_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = (
@@ -29,7 +38,10 @@ SERVE = (
 @pytest.fixture(scope="module")
 def served_url() -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVE], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", SERVE],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
@@ -80,7 +92,9 @@ def test_wrong_user_proof_is_rejected(served_url: str) -> None:
     answers = srp.process_challenge(challenge["ChallengeParameters"], srp.get_auth_params())
     assert error_of(
         world.client.respond_to_auth_challenge,
-        ClientId=world.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answers,
+        ClientId=world.client_id,
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=answers,
     ) == ("NotAuthorizedException", "Incorrect username or password.")
 
 
