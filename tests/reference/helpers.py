@@ -98,8 +98,8 @@ def confirm_new_device(world: World, signed_in: SignedIn, name: str = "test devi
     return DeviceCreds(meta["DeviceKey"], meta["DeviceGroupKey"], password)
 
 
-def user_with_device(world: World) -> tuple[SignedIn, DeviceCreds]:
-    username = add_user(world)
+def user_with_device(world: World, username: str | None = None) -> tuple[SignedIn, DeviceCreds]:
+    username = add_user(world, username)
     signed_in = srp_sign_in(world, username)
     return signed_in, confirm_new_device(world, signed_in)
 

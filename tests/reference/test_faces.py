@@ -35,7 +35,7 @@ def _normalise(value: Any) -> Any:
 
 def _script(client: Any) -> list[Any]:
     world = make_world(client)
-    signed_in, device = user_with_device(world)
+    signed_in, device = user_with_device(world, "parity-user")
     token, key = signed_in.access_token, device.key
     calls: list[tuple[str, dict[str, Any]]] = [
         (
