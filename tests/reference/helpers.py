@@ -107,7 +107,7 @@ def user_with_device(world: World, username: str | None = None) -> tuple[SignedI
 def admin_status(world: World, username: str, device_key: str) -> str:
     device = world.client.admin_get_device(UserPoolId=world.pool_id, Username=username, DeviceKey=device_key)
     attributes = {a["Name"]: a["Value"] for a in device["Device"]["DeviceAttributes"]}
-    return attributes["dev:device_remembered_status"]
+    return str(attributes["dev:device_remembered_status"])
 
 
 def error_of(call: Any, **kwargs: Any) -> tuple[str, str]:

@@ -98,21 +98,23 @@ def delete_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context)
     return {}
 
 
-def _validity(p: dict[str, Any], member: str, unit_key: str, default: int, default_unit: str) -> int:
-    value = p.get(member)
-    unit = (p.get("TokenValidityUnits") or {}).get(unit_key) or default_unit
-    return (default if value is None else int(value)) * _UNIT_SECONDS[unit]
+def _validity(p: dict[str, Any], member: str, unit_key: str, default: int) -> tuple[int, int, str]:
+    """(seconds, value, unit) of one token validity. AWS: units default to hours for access and ID tokens
+    when a value is given, days for refresh tokens; without a value, 60 minutes / 30 days."""
+    refresh = unit_key == "RefreshToken"
+    if p.get(member) is None:
+        value, unit = default, "days" if refresh else "minutes"
+    else:
+        given_unit = (p.get("TokenValidityUnits") or {}).get(unit_key)
+        value, unit = int(p[member]), given_unit or ("days" if refresh else "hours")
+    return value * _UNIT_SECONDS[unit], value, unit
 
 
 def create_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
-    access = _validity(
-        p, "AccessTokenValidity", "AccessToken", 60, "hours" if "AccessTokenValidity" in p else "minutes"
-    )
-    id_token = _validity(
-        p, "IdTokenValidity", "IdToken", 60, "hours" if "IdTokenValidity" in p else "minutes"
-    )
-    refresh = _validity(p, "RefreshTokenValidity", "RefreshToken", 30, "days")
+    access, access_value, access_unit = _validity(p, "AccessTokenValidity", "AccessToken", 60)
+    id_token, id_value, id_unit = _validity(p, "IdTokenValidity", "IdToken", 60)
+    refresh, refresh_value, refresh_unit = _validity(p, "RefreshTokenValidity", "RefreshToken", 30)
     # AWS's bounds; tests that need a shorter access token use ReferenceBackend.access_token_validity.
     if not 300 <= access <= 86400:
         raise invalid_parameter("Access token validity must be between 5 minutes and 1 day.")
@@ -135,16 +137,13 @@ def create_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: C
         enable_token_revocation=p.get("EnableTokenRevocation") is not False,
         prevent_user_existence_errors=p.get("PreventUserExistenceErrors") or "LEGACY",
         description={
-            "RefreshTokenValidity": refresh // 86400
-            if "RefreshTokenValidity" not in p
-            else p["RefreshTokenValidity"],
-            "AccessTokenValidity": p.get("AccessTokenValidity", 60),
-            "IdTokenValidity": p.get("IdTokenValidity", 60),
+            "RefreshTokenValidity": refresh_value,
+            "AccessTokenValidity": access_value,
+            "IdTokenValidity": id_value,
             "TokenValidityUnits": {
-                "AccessToken": "minutes",
-                "IdToken": "minutes",
-                "RefreshToken": "days",
-                **(p.get("TokenValidityUnits") or {}),
+                "AccessToken": access_unit,
+                "IdToken": id_unit,
+                "RefreshToken": refresh_unit,
             },
             "AllowedOAuthFlowsUserPoolClient": bool(p.get("AllowedOAuthFlowsUserPoolClient")),
             "AuthSessionValidity": p.get("AuthSessionValidity", 3),
