@@ -18,8 +18,7 @@ from conformance.contract.constraints import Kind, Violation, check
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 
-from .sampling import draw_examples
-from .shapes import from_shape
+from .shapes import from_shape, simplest
 from .violations import (
     PATTERN_BREAKERS,
     REMOVE,
@@ -126,9 +125,7 @@ def canonical_request(
     request: dict[str, Any] = {}
     for name in shape.required_members:
         given = overrides.get(name)
-        request[name] = (
-            given if isinstance(given, str) else draw_examples(from_shape(shape.members[name]), 1, 0)[0]
-        )
+        request[name] = given if isinstance(given, str) else simplest(shape.members[name])
     return request
 
 

@@ -78,3 +78,67 @@ def _member(name: str, shape: Shape, overrides: Mapping[str, Any]) -> st.SearchS
 def _sizes(shape: Shape, cap: int) -> tuple[int, int]:
     low = int(shape.metadata.get("min", 0))
     return low, max(low, min(int(shape.metadata.get("max", cap)), cap))
+
+
+def simplest(shape: Shape) -> Any:
+    """A deterministic, minimal valid value of `shape`, computed without running Hypothesis.
+
+    Strategies call this while they are being built, possibly inside a running test, where drawing
+    an example is not allowed. Strings take the shortest match of their pattern (first character of
+    each class), lengthened to `min` where needed.
+    """
+    if isinstance(shape, StructureShape):
+        return {name: simplest(shape.members[name]) for name in shape.required_members}
+    if isinstance(shape, ListShape):
+        return [simplest(shape.member)] * int(shape.metadata.get("min", 0))
+    if isinstance(shape, MapShape):
+        return {}
+    kind = shape.type_name
+    if kind == "string":
+        if shape.enum:
+            return shape.enum[0]
+        low = int(shape.metadata.get("min", 0))
+        value = _shortest_match(translate(shape.metadata["pattern"])) if "pattern" in shape.metadata else ""
+        return value[:1] * max(0, low - len(value)) + value if value or not low else "a" * low
+    if kind in ("integer", "long"):
+        return max(0, int(shape.metadata.get("min", 0)))
+    if kind == "boolean":
+        return False
+    return 0 if kind in ("float", "double", "timestamp") else ""
+
+
+def _shortest_match(pattern: str) -> str:
+    import re._parser as parser  # the stdlib's own reading of a pattern
+
+    def walk(items: Any) -> str:
+        out = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "IN":
+                out.append(_first_in(arg))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, _high, sub = arg
+                out.append(walk(sub) * low)
+            elif name == "SUBPATTERN":
+                out.append(walk(arg[-1]))
+            elif name == "BRANCH":
+                out.append(min((walk(b) for b in arg[1]), key=len))
+            elif name == "ANY":
+                out.append("a")
+            elif name in ("AT", "ASSERT", "ASSERT_NOT"):
+                continue
+            else:
+                raise UnsupportedPattern(f"{name} in {pattern!r}")
+        return "".join(out)
+
+    return walk(parser.parse(pattern))
+
+
+def _first_in(items: Any) -> str:
+    if items and str(items[0][0]) == "NEGATE":
+        excluded = {chr(a) for op, a in items[1:] if str(op) == "LITERAL"}
+        return next(c for c in "aA0_" if c not in excluded)
+    op, arg = items[0]
+    return chr(arg[0]) if str(op) == "RANGE" else chr(arg) if str(op) == "LITERAL" else "a"

@@ -155,7 +155,9 @@ def schema_violations(schema: dict[str, Any], instance: Any) -> set[tuple[str, s
     found: set[tuple[str, str]] = set()
     for error in Draft202012Validator(schema).iter_errors(instance):
         found |= _classify(error)
-    return found
+    # A value of the wrong type breaks the type rule; `enum` failing on it too is only a consequence.
+    mistyped = {path for path, kind in found if kind == str(Kind.TYPE)}
+    return {(path, kind) for path, kind in found if path not in mistyped or kind == str(Kind.TYPE)}
 
 
 def _classify(error: ValidationError) -> set[tuple[str, str]]:

@@ -1,0 +1,199 @@
+"""The strategies are honest: valid means valid, every label is true, every rule gets broken, and
+failing examples shrink to minimal ones."""
+
+import json
+
+import pytest
+import regex
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from conformance.contract.constraints import Kind, check, check_input
+from conformance.contract.javaregex import full_match
+from conformance.contract.model import pinned
+from conformance.contract.schemas import operation_schemas, schema_violations
+from strategies import (
+    Labelled,
+    boundary_examples,
+    draw_examples,
+    from_shape,
+    invalid_requests,
+    valid_requests,
+    wire_examples,
+    wire_variants,
+)
+from strategies.requests import canonical_request, input_shape
+from strategies.violations import UNKNOWN, bad_values, breakable
+from strategies.wire import content_type, target
+
+REQUEST_SCHEMA = operation_schemas()["UpdateDeviceStatus.request.json"]
+SHAPES = pinned().model["shapes"]
+
+
+def java_facts(request: dict) -> set[tuple[str, str]]:
+    """An independent reading of the string rules: raw Java patterns through `regex` in ASCII mode,
+    bounds and enums straight from the model JSON (no botocore, no translation, no JSON Schema)."""
+    found: set[tuple[str, str]] = set()
+    members = SHAPES["UpdateDeviceStatusRequest"]["members"]
+    for name, ref in members.items():
+        value = request.get(name)
+        if not isinstance(value, str):
+            continue
+        shape = SHAPES[ref["shape"]]
+        if len(value) < shape.get("min", 0):
+            found.add((name, "too_short"))
+        if len(value) > shape.get("max", 10**9):
+            found.add((name, "too_long"))
+        if "pattern" in shape and not regex.fullmatch(shape["pattern"], value, flags=regex.ASCII):
+            found.add((name, "pattern"))
+        if "enum" in shape and value not in shape["enum"]:
+            found.add((name, "enum"))
+    return found
+
+
+def string_facts(labelled: Labelled) -> set[tuple[str, str]]:
+    kinds = {"too_short", "too_long", "pattern", "enum"}
+    return {(v.path, str(v.kind)) for v in labelled.violations if str(v.kind) in kinds}
+
+
+@given(valid_requests())
+def test_valid_requests_satisfy_every_constraint(request: dict) -> None:
+    assert check_input(pinned().operation(), request) == []
+    assert schema_violations(REQUEST_SCHEMA, request) == set()
+    assert java_facts(request) == set()
+
+
+@given(
+    valid_requests(
+        {"AccessToken": "real.token", "DeviceKey": "us-east-1_0f8fad5b-d9cb-469f-a165-70867728950e"}
+    )
+)
+def test_valid_requests_keep_the_real_token_and_device_key(request: dict) -> None:
+    assert request["AccessToken"] == "real.token"
+    assert request["DeviceKey"].startswith("us-east-1_")
+
+
+@given(invalid_requests())
+def test_invalid_labels_are_exactly_what_the_schema_and_the_java_reading_find(labelled: Labelled) -> None:
+    label = {(v.path, str(v.kind)) for v in labelled.violations}
+    assert label, "an invalid request breaks at least one rule"
+    assert schema_violations(REQUEST_SCHEMA, labelled.request) == label
+    assert java_facts(labelled.request) == string_facts(labelled)
+
+
+def all_rules() -> set[tuple[str, str]]:
+    return {(b.member, str(b.kind)) for b in breakable(input_shape())}
+
+
+def covered(examples: list[Labelled]) -> set[tuple[str, str]]:
+    return {
+        (UNKNOWN if v.kind is Kind.UNKNOWN_MEMBER else v.path, str(v.kind))
+        for ex in examples
+        for v in ex.violations
+    }
+
+
+def test_every_rule_of_the_request_shape_is_broken_within_200_examples() -> None:
+    rules = all_rules()
+    assert rules >= {
+        ("AccessToken", "missing"), ("AccessToken", "null"), ("AccessToken", "type"), ("AccessToken", "pattern"),
+        ("DeviceKey", "missing"), ("DeviceKey", "null"), ("DeviceKey", "type"), ("DeviceKey", "too_short"),
+        ("DeviceKey", "too_long"), ("DeviceKey", "pattern"), ("DeviceRememberedStatus", "type"),
+        ("DeviceRememberedStatus", "enum"), (UNKNOWN, "unknown_member"),
+    }  # fmt: skip
+    assert covered(draw_examples(invalid_requests(), 200, 7)) == rules
+    # Without the fixed boundary branch, random generation alone still gets there.
+    assert covered(draw_examples(invalid_requests(boundaries=False), 200, 7)) == rules
+
+
+def test_several_violations_at_once_are_generated() -> None:
+    examples = draw_examples(invalid_requests(boundaries=False), 200, 3)
+    assert any(len({v.path for v in ex.violations}) >= 3 for ex in examples)
+
+
+def test_boundary_examples_probe_both_sides_of_every_length_bound() -> None:
+    examples = boundary_examples(canonical_request())
+    lengths = {
+        len(ex.request["DeviceKey"]): ex for ex in examples if isinstance(ex.request.get("DeviceKey"), str)
+    }
+    assert {0, 1, 55, 56} <= set(lengths)
+    assert {str(v.kind) for v in lengths[0].violations} == {"too_short", "pattern"}
+    assert {str(v.kind) for v in lengths[1].violations} == {"pattern"}
+    assert lengths[55].violations == ()
+    assert {str(v.kind) for v in lengths[56].violations} == {"too_long"}
+    statuses = {ex.request.get("DeviceRememberedStatus") for ex in examples}
+    assert {"REMEMBERED", ""} <= statuses
+    assert any("é" in str(ex.request.get("DeviceKey")) for ex in examples)
+
+
+def test_boundaries_come_first_in_the_invalid_strategy() -> None:
+    first = draw_examples(invalid_requests(), 1, 0)[0]
+    assert first.violations  # Hypothesis starts from the simplest branch: a fixed boundary example
+
+
+def test_generated_values_follow_the_java_dialect() -> None:
+    for ex in draw_examples(invalid_requests(boundaries=False), 200, 11):
+        key = ex.request.get("DeviceKey")
+        if isinstance(key, str) and any(not c.isascii() for c in key):
+            assert ("DeviceKey", Kind.PATTERN) in {(v.path, v.kind) for v in ex.violations}
+
+
+def test_shrinking_gives_minimal_examples() -> None:
+    quiet = settings(database=None, max_examples=300)
+    device_key = input_shape().members["DeviceKey"]
+    too_long = find(bad_values(device_key, Kind.TOO_LONG), lambda v: True, settings=quiet)
+    assert len(too_long) == 56  # the smallest length that breaks max 55
+    assert full_match(device_key.metadata["pattern"], too_long)  # and nothing else is broken
+    off_pattern = find(bad_values(device_key, Kind.PATTERN), lambda v: True, settings=quiet)
+    assert len(off_pattern) <= 2
+    two = find(invalid_requests(boundaries=False), lambda ex: len(ex.violations) >= 2, settings=quiet)
+    assert len(two.violations) == 2
+    assert sum(len(json.dumps(v)) for v in two.request.values()) < 20  # small members, nothing else
+
+
+def test_wire_examples_have_one_of_each_variant_and_are_what_they_say() -> None:
+    base = canonical_request()
+    variants = {w.variant for w in wire_examples(base)}
+    assert variants == {
+        "content_type_charset", "body_not_json", "body_empty", "json_not_object", "content_type_wrong",
+        "content_type_missing", "target_missing", "target_unknown",
+    }  # fmt: skip
+
+
+@given(st.data())
+def test_wire_variants_are_what_their_labels_say(data: st.DataObject) -> None:
+    wire = data.draw(wire_variants(canonical_request()))
+    ct = wire.headers.get("Content-Type")
+    tgt = wire.headers.get("X-Amz-Target")
+    if wire.variant == "content_type_charset":
+        assert wire.violations == () and ct is not None
+        assert ct.startswith(content_type()) and "charset" in ct.lower()
+        assert json.loads(wire.body) == canonical_request()
+    elif wire.variant in ("body_not_json", "body_empty"):
+        with pytest.raises(ValueError):
+            json.loads(wire.body)
+    elif wire.variant == "json_not_object":
+        assert not isinstance(json.loads(wire.body), dict)
+    elif wire.variant == "content_type_wrong":
+        assert ct is not None and not ct.startswith(content_type())
+    elif wire.variant == "content_type_missing":
+        assert ct is None
+    elif wire.variant == "target_missing":
+        assert tgt is None
+    elif wire.variant == "target_unknown":
+        assert tgt is not None and tgt != target()
+    else:
+        pytest.fail(f"unknown variant {wire.variant}")
+    assert wire.violations == (() if wire.variant == "content_type_charset" else (wire.variant,))
+
+
+@pytest.mark.parametrize(
+    "operation",
+    ["ConfirmDevice", "GetDevice", "ListDevices", "ForgetDevice", "AdminGetDevice", "AdminListDevices",
+     "AdminUpdateDeviceStatus", "AdminForgetDevice", "InitiateAuth", "RespondToAuthChallenge", "RevokeToken"],
+)  # fmt: skip
+def test_the_generic_converter_makes_valid_inputs_for_other_operations(operation: str) -> None:
+    shape = pinned().operation(operation).input_shape
+    for value in draw_examples(from_shape(shape), 15, 1):
+        json.dumps(value)
+        assert check(shape, value) == []
