@@ -282,5 +282,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m conformance.cli
     raise SystemExit(main())

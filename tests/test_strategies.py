@@ -96,7 +96,8 @@ def covered(examples: list[Labelled]) -> set[tuple[str, str]]:
 def test_every_rule_of_the_request_shape_is_broken_within_200_examples() -> None:
     rules = all_rules()
     assert rules >= {
-        ("AccessToken", "missing"), ("AccessToken", "null"), ("AccessToken", "type"), ("AccessToken", "pattern"),
+        ("AccessToken", "missing"), ("AccessToken", "null"), ("AccessToken", "type"),
+        ("AccessToken", "pattern"),
         ("DeviceKey", "missing"), ("DeviceKey", "null"), ("DeviceKey", "type"), ("DeviceKey", "too_short"),
         ("DeviceKey", "too_long"), ("DeviceKey", "pattern"), ("DeviceRememberedStatus", "type"),
         ("DeviceRememberedStatus", "enum"), (UNKNOWN, "unknown_member"),
