@@ -92,7 +92,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         lines = [w.as_json() for w in wire_examples(base)]
         lines += [w.as_json() for w in draw_examples(wire_variants(base), args.count, args.seed)]
     for line in lines[: args.count]:
-        print(json.dumps(line, ensure_ascii=False))
+        print(json.dumps(line))  # ASCII: no U+2028 or U+0085 to split a line in a reader
     return EXIT_OK
 
 
