@@ -20,7 +20,8 @@ class Exchange:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
     body: bytes = b""
-    error: str | None = None  # no HTTP answer: "connection refused", "timeout after 10s", "NotImplementedError: ..."
+    # No HTTP answer: "connection refused", "timeout after 10s", "NotImplementedError: ...".
+    error: str | None = None
     elapsed_s: float = 0.0
 
     @property
