@@ -15,3 +15,9 @@ class SuiteError(Exception):
 
 class ContractError(SuiteError):
     """The pinned contract in specs/ is missing, malformed or does not match its hash."""
+
+
+class TargetUnreachable(SuiteError):
+    """The target could not be reached at all (nothing listening, no such host)."""
+
+    exit_code = EXIT_UNREACHABLE

@@ -1,0 +1,399 @@
+"""`Target`: one target, opened from a spec, that every case and fixture talks to.
+
+Each call goes through a botocore cognito-idp client (real serializer and parser; client-side
+validation off so invalid values reach the server; no retries; connect and read timeouts), is paced
+when pacing is on, is recorded in the call log, and comes back as an Exchange whatever the target did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.session
+from botocore.config import Config
+
+from ..errors import SuiteError, TargetUnreachable
+from ..secrets import redact
+from .calllog import CallLog
+from .controls import InProcessControls, TargetControls, probe_http_controls
+from .exchange import Exchange
+from .pacing import PACES, Pacer
+from .retry import THROTTLING_ERRORS, retry_throttled
+from .spec import ParsedSpec, check_region, parse_spec
+from .wire import BotocoreCapture, RawHttp, describe_failure, exchange_from_slot
+
+DEFAULT_REGION = "us-east-1"
+DUMMY_CREDENTIALS = ("conformance", "conformance-dummy-secret")  # for endpoints that want any signature
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+PROBE_TIMEOUT_S = 5.0
+
+
+class RawUnsupported(Exception):
+    """This target has no HTTP wire path (in-process moto); the engine reports the case as BLOCKED."""
+
+
+class Target:
+    """Open with `open_target`. Thread-safe for calls; `close()` is idempotent."""
+
+    def __init__(
+        self,
+        *,
+        spec: str,
+        kind: str,
+        region: str,
+        endpoint: str | None,
+        client: Any,
+        timeout: float,
+        pacer: Pacer,
+        raw: RawHttp | None = None,
+        controls: TargetControls | None = None,
+        reference_backend: Any = None,
+        on_close: list[Callable[[], None]] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.kind = kind
+        self.region = region
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.calls = CallLog()
+        self.controls = controls
+        # The in-process or served reference's state, for the suite's own tests; cases must not use it.
+        self.reference_backend = reference_backend
+        self.pacer = pacer
+        self._client = client
+        self._capture = BotocoreCapture(client)
+        self._operations = frozenset(client.meta.service_model.operation_names)
+        self._raw = raw
+        self._on_close = on_close or []
+        self._closed = False
+        self._close_lock = threading.Lock()
+
+    @property
+    def paced(self) -> bool:
+        return self.pacer.enabled
+
+    def describe(self) -> dict[str, Any]:
+        """results.json's `target` block."""
+        return {"spec": self.spec, "kind": self.kind, "endpoint": self.endpoint}
+
+    # --- calls ---------------------------------------------------------------------------------------------
+
+    def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
+        """One request, never retried. `signed`: True forces SigV4, False forces none, None as modeled."""
+        if operation not in self._operations:
+            raise ValueError(f"not a cognito-idp operation: {operation!r}")  # a bug in the caller
+        if self._closed:
+            # Never send after close: in-process moto would otherwise fall through to the real AWS.
+            return Exchange(operation, {}, b"", error="the target is closed")
+        slot = self._capture.begin(signed)
+        released = self.pacer.acquire(operation)
+        failure: Exception | None = None
+        try:
+            self._client._make_api_call(operation, params)
+        except Exception as exc:  # HTTP errors, transport errors, parse errors, moto's NotImplementedError
+            failure = exc
+        finally:
+            elapsed = time.monotonic() - released
+            self._capture.end()
+            self.calls.record(operation, released, elapsed)
+        return exchange_from_slot(operation, slot, failure, elapsed, self.timeout)
+
+    def provision_call(self, operation: str, params: dict[str, Any]) -> Exchange:
+        """For provisioning only: like `call`, but retried with backoff and jitter while throttled."""
+        return retry_throttled(
+            lambda: self.call(operation, params), lambda x: x.error_type in THROTTLING_ERRORS
+        )
+
+    def send_raw(self, headers: dict[str, str], body: bytes, *, operation: str | None = None) -> Exchange:
+        """POST / with exactly these headers and bytes."""
+        if self.kind == "moto":
+            raise RawUnsupported("in-process moto has no HTTP wire path")
+        name = operation or _operation_from_headers(headers, self._operations)
+        if self._closed:
+            return Exchange(name, dict(headers), body, error="the target is closed")
+        released = self.pacer.acquire(name)
+        try:
+            if self.reference_backend is not None and self._raw is None:
+                exchange = self._in_process_raw(name, headers, body)
+            else:
+                assert self._raw is not None
+                exchange = self._raw.send(name, headers, body)
+        finally:
+            elapsed = time.monotonic() - released
+            self.calls.record(name or "(raw)", released, elapsed)
+        exchange.elapsed_s = elapsed
+        return exchange
+
+    def _in_process_raw(self, name: str | None, headers: dict[str, str], body: bytes) -> Exchange:
+        target_header = next((v for k, v in headers.items() if k.lower() == "x-amz-target"), None)
+        try:
+            status, out_headers, out_body = self.reference_backend.handle(target_header, body, headers)
+        except Exception as exc:
+            return Exchange(name, dict(headers), body, error=describe_failure(exc, self.timeout))
+        return Exchange(
+            name,
+            dict(headers),
+            body,
+            status=status,
+            headers={k.lower(): v for k, v in out_headers.items()},
+            body=out_body,
+        )
+
+    def close(self) -> None:
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        for stop in reversed(self._on_close):
+            with contextlib.suppress(Exception):  # closing must not hide the run's result
+                stop()
+        if self._raw is not None:
+            self._raw.close()
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Target(spec={self.spec!r}, kind={self.kind!r}, endpoint={self.endpoint!r})"
+
+
+def _operation_from_headers(headers: dict[str, str], known: frozenset[str]) -> str | None:
+    value = next((v for k, v in headers.items() if k.lower() == "x-amz-target"), "")
+    name = value[len(TARGET_PREFIX) :] if value.startswith(TARGET_PREFIX) else ""
+    return name if name in known else None
+
+
+# --- opening ---------------------------------------------------------------------------------------------
+
+
+def _config(timeout: float) -> Config:
+    return Config(
+        parameter_validation=False,  # invalid values must reach the server
+        retries={"total_max_attempts": 1},  # no retries: a case sees exactly one answer
+        connect_timeout=timeout,
+        read_timeout=timeout,
+    )
+
+
+def _client(
+    session: botocore.session.Session,
+    *,
+    region: str,
+    endpoint: str | None,
+    timeout: float,
+    credentials: tuple[str, str] | None,
+) -> Any:
+    kwargs: dict[str, Any] = {}
+    if credentials is not None:
+        kwargs = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+    return session.create_client(
+        "cognito-idp", region_name=region, endpoint_url=endpoint, config=_config(timeout), **kwargs
+    )
+
+
+def open_target(
+    spec: str = "reference", *, pace: str | None = None, timeout: float = 10.0, region: str | None = None
+) -> Target:
+    """Open a target. Bad spec or options: SuiteError (exit 2). Nothing listening: TargetUnreachable (3).
+
+    pace: "aws" paces every call per Cognito quota category, "none" does not; the default is "aws" for
+    the aws target and "none" elsewhere.
+    """
+    parsed = parse_spec(spec)
+    if pace is not None and pace not in PACES:
+        raise SuiteError(f"unknown pace {pace!r}: use {' or '.join(PACES)}")
+    if not timeout > 0:
+        raise SuiteError(f"the timeout must be positive, not {timeout!r}")
+    if region is not None:
+        check_region(region)
+    pacer = Pacer(enabled=(pace or ("aws" if parsed.kind == "aws" else "none")) == "aws")
+    opener = {
+        "reference": _open_reference,
+        "reference-http": _open_reference_http,
+        "moto": _open_moto,
+        "endpoint": _open_endpoint,
+        "aws": _open_aws,
+    }[parsed.kind]
+    return opener(parsed, pacer, timeout, region)
+
+
+def _open_reference(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
+    from ..reference import Controls, ReferenceBackend, reference_client
+
+    backend = ReferenceBackend(region=region or DEFAULT_REGION)
+    return Target(
+        spec=parsed.spec,
+        kind="reference",
+        region=backend.region,
+        endpoint=None,
+        client=reference_client(backend, backend.region),
+        timeout=timeout,
+        pacer=pacer,
+        controls=InProcessControls(Controls(backend)),
+        reference_backend=backend,
+    )
+
+
+def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
+    from ..reference import ReferenceBackend, start_server
+
+    backend = ReferenceBackend(region=region or DEFAULT_REGION)
+    running = start_server(backend, "127.0.0.1", 0)
+    try:
+        raw = RawHttp(running.url, timeout)
+        controls = probe_http_controls(raw, min(timeout, PROBE_TIMEOUT_S))
+        client = _client(
+            botocore.session.Session(),
+            region=backend.region,
+            endpoint=running.url,
+            timeout=timeout,
+            credentials=DUMMY_CREDENTIALS,
+        )
+    except BaseException:
+        running.stop()
+        raise
+    return Target(
+        spec=parsed.spec,
+        kind="reference-http",
+        region=backend.region,
+        endpoint=running.url,
+        client=client,
+        timeout=timeout,
+        pacer=pacer,
+        raw=raw,
+        controls=controls,
+        reference_backend=backend,
+        on_close=[running.stop],
+    )
+
+
+def _open_moto(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
+    try:
+        import moto  # before the session: moto hooks botocore's built-in handlers at import
+    except ImportError:
+        raise SuiteError("the moto target needs moto: pip install 'cognito-conformance[moto]'") from None
+    region = region or DEFAULT_REGION
+    mock = moto.mock_aws()
+    mock.start()
+    try:
+        client = _client(
+            botocore.session.Session(),
+            region=region,
+            # Explicit, so AWS_ENDPOINT_URL cannot send a moto run anywhere but moto.
+            endpoint=f"https://cognito-idp.{region}.amazonaws.com",
+            timeout=timeout,
+            credentials=("testing", "testing"),
+        )
+    except BaseException:
+        mock.stop()
+        raise
+    return Target(
+        spec=parsed.spec,
+        kind="moto",
+        region=region,
+        endpoint=None,
+        client=client,
+        timeout=timeout,
+        pacer=pacer,
+        on_close=[mock.stop],
+    )
+
+
+def _probe(raw: RawHttp, endpoint: str, timeout: float) -> TargetControls | None:
+    """The control path if the endpoint has one; TargetUnreachable when nothing answers the connection."""
+    import requests
+
+    try:
+        return probe_http_controls(raw, min(timeout, PROBE_TIMEOUT_S))
+    except requests.Timeout:
+        return None  # connected but slow: reachable; the cases will record the timeouts
+    except requests.ConnectionError as exc:
+        reason = describe_failure(exc, timeout)
+        text = str(exc)
+        if reason == "connection refused" or any(
+            mark in text
+            for mark in ("Failed to establish a new connection", "NameResolutionError", "getaddrinfo")
+        ):
+            raise TargetUnreachable(redact(f"cannot reach {endpoint}: {reason}")) from None
+        return None  # it accepted the connection and then misbehaved: reachable
+    except requests.RequestException:
+        return None
+
+
+def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
+    assert parsed.endpoint is not None
+    session = botocore.session.Session()
+    region = region or session.get_config_variable("region") or DEFAULT_REGION
+    check_region(region)
+    raw = RawHttp(parsed.endpoint, timeout)
+    controls = _probe(raw, parsed.endpoint, timeout)
+    # Emulators want a signature but check no secret: the standard chain if it has credentials, else dummies.
+    try:
+        has_credentials = session.get_credentials() is not None
+    except Exception:
+        has_credentials = False
+    client = _client(
+        session,
+        region=region,
+        endpoint=parsed.endpoint,
+        timeout=timeout,
+        credentials=None if has_credentials else DUMMY_CREDENTIALS,
+    )
+    return Target(
+        spec=parsed.spec,
+        kind="endpoint",
+        region=region,
+        endpoint=parsed.endpoint,
+        client=client,
+        timeout=timeout,
+        pacer=pacer,
+        raw=raw,
+        controls=controls,
+    )
+
+
+def _open_aws(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
+    try:
+        session = botocore.session.Session()  # AWS_PROFILE, env, config files, SSO: the standard chain
+        credentials = session.get_credentials()
+    except Exception as exc:
+        raise SuiteError(redact(f"cannot load AWS credentials: {exc}")) from None
+    if credentials is None:
+        raise SuiteError(
+            "no AWS credentials found for the aws target: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY), or run `aws sso login`"
+        )
+    if parsed.region and region and parsed.region != region:
+        raise SuiteError(f"two regions given: {parsed.spec} and --region {region}")
+    chosen = parsed.region or region or session.get_config_variable("region")
+    if not chosen:
+        raise SuiteError("the aws target needs a region: use aws:REGION, --region, or set AWS_REGION")
+    check_region(chosen)
+    client = _client(session, region=chosen, endpoint=None, timeout=timeout, credentials=None)
+    endpoint = str(client.meta.endpoint_url)  # AWS_ENDPOINT_URL(_COGNITO_IDENTITY_PROVIDER) honoured
+    raw = RawHttp(endpoint, timeout)
+    host = urlsplit(endpoint).hostname or ""
+    controls = None
+    if not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        controls = _probe(raw, endpoint, timeout)  # AWS_ENDPOINT_URL points elsewhere: maybe a reference
+    return Target(
+        spec=parsed.spec,
+        kind="aws",
+        region=chosen,
+        endpoint=endpoint,
+        client=client,
+        timeout=timeout,
+        pacer=pacer,
+        raw=raw,
+        controls=controls,
+    )
