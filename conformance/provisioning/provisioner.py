@@ -1,0 +1,336 @@
+"""The Provisioner: managed pools or a staging pool, users signed in with SRP, confirmed devices, and
+cleanup of everything it created.
+
+Managed mode (no user_pool_id) creates, lazily, a pool with device tracking and an app client allowing
+USER_SRP_AUTH, and deletes its pools at the end (a pool takes its users, clients and devices with it).
+Staging mode validates the given pool and client at construction, creates only run-unique users there,
+and deletes exactly those. Every name starts with `ccf-{run_id}-`, so a person (or a sweep) can tell
+what a run made. What the run created is recorded *before* the call that creates it where the name is
+ours (users), and as soon as the answer names it where it is not (pools), so cleanup after an interrupt
+or a lost answer still finds it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SuiteError, TargetUnreachable
+from ..secrets import SECRETS, redact
+from ..targets import ControlError, Target
+from .model import Device, FixtureUnavailable, Pool, Tokens, User
+from .signin import confirm_device, expect_ok, srp_sign_in
+
+log = logging.getLogger("conformance.provisioning")
+
+DEVICE_TRACKING = {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False}
+AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+_GONE = frozenset({"ResourceNotFoundException", "UserNotFoundException"})
+
+
+@dataclass
+class Created:
+    """What this provisioner made and has not deleted yet."""
+
+    pools: list[Pool] = field(default_factory=list)  # managed pools (their clients go with them)
+    users: list[User] = field(default_factory=list)
+    # A CreateUserPool without an answer may have created a pool we cannot name: sweep by prefix at close.
+    unanswered_pool_creations: int = 0
+
+    def names(self) -> list[str]:
+        return [p.name or p.id for p in self.pools] + [u.username for u in self.users]
+
+
+def new_password() -> str:
+    """Random, and within any Cognito password policy: long, with upper, lower, digit and symbol."""
+    return secrets.token_urlsafe(24) + "aA1!"
+
+
+class Provisioner:
+    def __init__(
+        self,
+        target: Target,
+        *,
+        run_id: str,
+        user_pool_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> None:
+        if not _RUN_ID.match(run_id):
+            raise SuiteError(f"run id {run_id!r} must be 1-40 letters, digits and '-'")
+        if (user_pool_id is None) != (client_id is None):
+            raise SuiteError("staging mode needs both --user-pool-id and --client-id")
+        self.target = target
+        self.run_id = run_id
+        self.prefix = f"ccf-{run_id}-"
+        self.staging = user_pool_id is not None
+        self.created = Created()
+        self.leftovers: list[str] = []  # what close() could not delete (named in a warning)
+        self._lock = threading.RLock()
+        self._numbers = itertools.count(1)
+        self._primary: Pool | None = None
+        self._second: Pool | None = None
+        self._closed = False
+        SECRETS.add(client_secret, "$CLIENT_SECRET")
+        if user_pool_id is not None and client_id is not None:
+            self._primary = self._validate_staging(user_pool_id, client_id, client_secret)
+
+    # --- pools ---------------------------------------------------------------------------------------------
+
+    def _name(self, kind: str) -> str:
+        return f"{self.prefix}{kind}-{next(self._numbers)}"
+
+    def _validate_staging(self, pool_id: str, client_id: str, client_secret: str | None) -> Pool:
+        """Refuse (exit 2, one line) a pool without device tracking or a client without SRP sign-in."""
+        described = self.target.provision_call("DescribeUserPool", {"UserPoolId": pool_id})
+        if not described.answered:
+            raise TargetUnreachable(f"cannot read user pool {pool_id}: {described.summary()}")
+        if not described.ok:
+            raise SuiteError(f"cannot read user pool {pool_id}: {described.summary()}")
+        pool = (described.json or {}).get("UserPool") or {}
+        if not pool.get("DeviceConfiguration"):
+            raise SuiteError(
+                f"user pool {pool_id} does not track devices: turn on device tracking "
+                "(DeviceConfiguration, 'Remember user devices') for the pool, or run without --user-pool-id"
+            )
+        app = self.target.provision_call(
+            "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": client_id}
+        )
+        if not app.ok:
+            raise SuiteError(f"cannot read app client {client_id} of {pool_id}: {app.summary()}")
+        client = (app.json or {}).get("UserPoolClient") or {}
+        flows = client.get("ExplicitAuthFlows")
+        if flows and "ALLOW_USER_SRP_AUTH" not in flows:
+            raise SuiteError(
+                f"app client {client_id} does not allow SRP sign-in: add ALLOW_USER_SRP_AUTH to its "
+                "ExplicitAuthFlows (authentication flows)"
+            )
+        secret = client_secret or client.get("ClientSecret") or None
+        SECRETS.add(secret, "$CLIENT_SECRET")
+        return Pool(
+            id=pool_id, client_id=client_id, client_secret=secret, name=pool.get("Name"), managed=False
+        )
+
+    def _create_pool(self) -> Pool:
+        name = self._name("pool")
+        answer = self.target.provision_call(
+            "CreateUserPool",
+            {
+                "PoolName": name,
+                "DeviceConfiguration": DEVICE_TRACKING,
+                "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+                "UserPoolTags": {"created-by": "cognito-conformance", "run-id": self.run_id},
+            },
+        )
+        if not answer.answered:
+            with self._lock:
+                self.created.unanswered_pool_creations += 1
+        pool_id = str((expect_ok(answer, "CreateUserPool").get("UserPool") or {}).get("Id") or "")
+        if not pool_id:
+            raise FixtureUnavailable("CreateUserPool answered without a pool id")
+        pool = Pool(id=pool_id, client_id="", name=name)
+        with self._lock:
+            self.created.pools.append(pool)
+        log.info("created user pool %s (%s)", name, pool_id)
+        client = expect_ok(
+            self.target.provision_call(
+                "CreateUserPoolClient",
+                {
+                    "UserPoolId": pool_id,
+                    "ClientName": self._name("client"),
+                    "ExplicitAuthFlows": AUTH_FLOWS,
+                    "GenerateSecret": False,
+                },
+            ),
+            "CreateUserPoolClient",
+        )
+        pool.client_id = str((client.get("UserPoolClient") or {}).get("ClientId") or "")
+        if not pool.client_id:
+            raise FixtureUnavailable("CreateUserPoolClient answered without a client id")
+        return pool
+
+    def pool(self) -> Pool:
+        """The run's pool: the staging pool, or a managed pool created on first use."""
+        self._check_open()
+        with self._lock:
+            if self._primary is None:
+                self._primary = self._create_pool()
+            return self._primary
+
+    def second_pool(self) -> Pool:
+        """Another pool with device tracking (created once, shared). Managed mode only."""
+        self._check_open()
+        if self.staging:
+            raise FixtureUnavailable("staging mode creates no pools: a second pool needs managed mode")
+        self.pool()  # the primary first, so names and cleanup stay in order
+        with self._lock:
+            if self._second is None:
+                self._second = self._create_pool()
+            return self._second
+
+    # --- users ---------------------------------------------------------------------------------------------
+
+    def user(self, *, devices: int = 1, pool: Pool | None = None) -> User:
+        """A new user signed in with USER_SRP_AUTH, with `devices` confirmed, remembered devices.
+
+        Each device comes from its own SRP sign-in without DEVICE_KEY (NewDeviceMetadata, then
+        ConfirmDevice with a real verifier); the user keeps the latest sign-in's tokens."""
+        if devices < 0:
+            raise ValueError("devices must be >= 0")
+        pool = pool or self.pool()
+        user = User(username=self._name("user"), password=new_password(), pool=pool)
+        SECRETS.add(user.password, "$PASSWORD")
+        with self._lock:
+            self.created.users.append(user)  # before the call: a lost answer may still have created it
+        expect_ok(
+            self.target.provision_call(
+                "AdminCreateUser",
+                {"UserPoolId": pool.id, "Username": user.username, "MessageAction": "SUPPRESS"},
+            ),
+            "AdminCreateUser",
+        )
+        log.info("created user %s in %s", user.username, pool.id)
+        expect_ok(
+            self.target.provision_call(
+                "AdminSetUserPassword",
+                {
+                    "UserPoolId": pool.id,
+                    "Username": user.username,
+                    "Password": user.password,
+                    "Permanent": True,
+                },
+            ),
+            "AdminSetUserPassword",
+        )
+        for index in range(max(devices, 1)):
+            tokens = srp_sign_in(self.target, pool, user.username, user.password)
+            user.take(tokens)
+            if index < devices:
+                device = confirm_device(self.target, pool, user.username, tokens, name=self._name("device"))
+                user.devices.append(device)
+        return user
+
+    def sign_in(self, user: User, *, device: Device | None = None) -> Tokens:
+        """A fresh SRP sign-in; with `device`, through DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
+        self._check_open()
+        return srp_sign_in(self.target, user.pool, user.username, user.password, device=device)
+
+    def revoke(self, user: User) -> None:
+        """GlobalSignOut with the user's access token: every token issued so far is revoked."""
+        expect_ok(
+            self.target.provision_call("GlobalSignOut", {"AccessToken": user.access_token}), "GlobalSignOut"
+        )
+
+    def _admin(self, operation: str, user: User, **extra: Any) -> None:
+        self._check_open()
+        params = {"UserPoolId": user.pool.id, "Username": user.username, **extra}
+        expect_ok(self.target.provision_call(operation, params), operation)
+
+    def disable(self, user: User) -> None:
+        self._admin("AdminDisableUser", user)
+        user.state = "disabled"
+
+    def delete(self, user: User) -> None:
+        self._admin("AdminDeleteUser", user)
+        user.state = "deleted"
+
+    def reset_password(self, user: User) -> None:
+        """AdminResetUserPassword. AWS refuses it for a user with no verified email or phone (and would
+        send a code otherwise); the case is then BLOCKED with AWS's words."""
+        self._admin("AdminResetUserPassword", user)
+        user.state = "reset"
+
+    def forget(self, user: User, device: Device) -> None:
+        """AdminForgetDevice: by the admin API, so it does not depend on the user's token."""
+        self._admin("AdminForgetDevice", user, DeviceKey=device.key)
+        device.forgotten = True
+
+    def minted_token(self, user: User, variant: str) -> str:
+        """A token from the test-control path: "no-admin-scope", "expired", "other-pool" or "valid"."""
+        controls = self.target.controls
+        if controls is None:
+            raise FixtureUnavailable(
+                f"target has no test-control path (GET /_reference/): no {variant} access token "
+                f"can be made on the {self.target.kind} target"
+            )
+        try:
+            return controls.mint_access_token(user.pool.id, user.username, variant)
+        except ControlError as exc:
+            raise FixtureUnavailable(str(exc)) from None
+
+    # --- cleanup -------------------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise FixtureUnavailable("provisioning is closed (the run is cleaning up)")
+
+    def close(self) -> None:
+        """Delete what this provisioner created; idempotent, and it never raises for the target's answers."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        managed_ids = {p.id for p in self.created.pools}
+        for user in list(self.created.users):
+            if user.pool.id in managed_ids:
+                continue  # deleted with its pool
+            if user.state == "deleted" or self._delete_user(user):
+                self.created.users.remove(user)
+        for pool in reversed(list(self.created.pools)):
+            if self._delete_pool(pool):
+                self.created.pools.remove(pool)
+                self.created.users = [u for u in self.created.users if u.pool.id != pool.id]
+        if self.created.unanswered_pool_creations:
+            self._sweep_pools()
+        self.leftovers = self.created.names()
+        if self.leftovers:
+            log.warning("could not delete what the run created: %s", redact(", ".join(self.leftovers)))
+
+    def _delete_user(self, user: User) -> bool:
+        answer = self.target.provision_call(
+            "AdminDeleteUser", {"UserPoolId": user.pool.id, "Username": user.username}
+        )
+        if answer.ok or answer.error_type in _GONE:
+            log.info("deleted user %s", user.username)
+            return True
+        log.warning("deleting user %s failed: %s", user.username, redact(answer.summary()))
+        return False
+
+    def _delete_pool(self, pool: Pool) -> bool:
+        answer = self.target.provision_call("DeleteUserPool", {"UserPoolId": pool.id})
+        if answer.ok or answer.error_type in _GONE:
+            log.info("deleted user pool %s (%s)", pool.name, pool.id)
+            return True
+        log.warning("deleting user pool %s failed: %s", pool.id, redact(answer.summary()))
+        # The pool stays; at least take its users out of it.
+        for user in [u for u in self.created.users if u.pool.id == pool.id and u.state != "deleted"]:
+            self._delete_user(user)
+        return False
+
+    def _sweep_pools(self) -> None:
+        """Pools with our prefix that no answer named to us (ListUserPools, where the target has it)."""
+        known = {p.id for p in self.created.pools}
+        token: str | None = None
+        for _ in range(20):  # 20 pages of 60: more than any account holds
+            params: dict[str, Any] = {"MaxResults": 60, **({"NextToken": token} if token else {})}
+            answer = self.target.provision_call("ListUserPools", params)
+            if not answer.ok:
+                log.warning(
+                    "could not list user pools to find unnamed leftovers: %s", redact(answer.summary())
+                )
+                return
+            body = answer.json or {}
+            for pool in body.get("UserPools") or []:
+                if str(pool.get("Name", "")).startswith(self.prefix) and pool.get("Id") not in known:
+                    lost = Pool(id=str(pool["Id"]), client_id="", name=str(pool["Name"]))
+                    if not self._delete_pool(lost):
+                        self.created.pools.append(lost)
+            token = body.get("NextToken")
+            if not token:
+                return

@@ -1,0 +1,200 @@
+"""Signing in with SRP over a Target, and confirming a device with a real verifier.
+
+USER_SRP_AUTH -> PASSWORD_VERIFIER, and for a remembered device DEVICE_SRP_AUTH ->
+DEVICE_PASSWORD_VERIFIER (../shared/evidence/srp.md); the math is conformance/srp.py. Every token, proof
+and device password is registered with SECRETS the moment it exists. A target that refuses or answers
+something unusable raises FixtureUnavailable with the target's own words.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from .. import srp
+from ..secrets import SECRETS
+from ..targets import Exchange, Target
+from .model import Device, FixtureUnavailable, Pool, Tokens
+
+SRP_FLOW = "USER_SRP_AUTH"
+MAX_STEPS = 4  # PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and one to spare
+
+
+def expect_ok(exchange: Exchange, what: str) -> dict[str, Any]:
+    """The JSON answer of a successful provisioning call, or FixtureUnavailable with the target's words."""
+    if not exchange.ok:
+        raise FixtureUnavailable(f"{what} failed: {exchange.summary()}")
+    body = exchange.json
+    return body if isinstance(body, dict) else {}
+
+
+def _secret_hash(pool: Pool, username: str) -> dict[str, str]:
+    if not pool.client_secret:
+        return {}
+    value = srp.secret_hash(username, pool.client_id, pool.client_secret)
+    SECRETS.add(value, "$SECRET_HASH")
+    return {"SECRET_HASH": value}
+
+
+def _signing_block(secret_block: str) -> str:
+    """SECRET_BLOCK as the math wants it (base64). moto sends a non-base64 block and checks no proof:
+    its raw bytes are signed instead, which a target that does check proofs would rightly refuse."""
+    try:
+        base64.b64decode(secret_block, validate=True)
+        return secret_block
+    except (binascii.Error, ValueError):
+        return base64.b64encode(secret_block.encode()).decode()
+
+
+def _claim(
+    session: srp.SrpClientSession, params: dict[str, Any], *, pool_or_group: str, user_id: str, password: str
+) -> tuple[str, str]:
+    """(TIMESTAMP, PASSWORD_CLAIM_SIGNATURE) answering a verifier challenge."""
+    try:
+        timestamp = srp.cognito_timestamp()
+        signature = srp.password_claim(
+            session,
+            pool_or_group=pool_or_group,
+            user_id=user_id,
+            password=password,
+            salt_hex=str(params["SALT"]),
+            srp_b_hex=str(params["SRP_B"]),
+            secret_block_b64=_signing_block(str(params["SECRET_BLOCK"])),
+            timestamp=timestamp,
+        )
+    except (KeyError, ValueError) as exc:
+        raise FixtureUnavailable(
+            f"the target's SRP challenge is unusable: {type(exc).__name__}: {exc}"
+        ) from None
+    SECRETS.add(signature, "$SRP_SIGNATURE")
+    return timestamp, signature
+
+
+def _tokens(result: dict[str, Any]) -> Tokens:
+    access = result.get("AccessToken")
+    if not isinstance(access, str) or not access:
+        raise FixtureUnavailable("the sign-in answered without an AccessToken")
+    id_token, refresh = result.get("IdToken"), result.get("RefreshToken")
+    SECRETS.add(access, "$ACCESS_TOKEN")
+    SECRETS.add(id_token, "$ID_TOKEN")
+    SECRETS.add(refresh, "$REFRESH_TOKEN")
+    meta = result.get("NewDeviceMetadata") or {}
+    key, group = meta.get("DeviceKey"), meta.get("DeviceGroupKey")
+    return Tokens(
+        access_token=access,
+        id_token=id_token if isinstance(id_token, str) else None,
+        refresh_token=refresh if isinstance(refresh, str) else None,
+        new_device=(key, group) if isinstance(key, str) and isinstance(group, str) else None,
+    )
+
+
+def srp_sign_in(
+    target: Target, pool: Pool, username: str, password: str, *, device: Device | None = None
+) -> Tokens:
+    """USER_SRP_AUTH; with `device`, its DEVICE_KEY and the device challenges too."""
+    session = srp.new_client_session()
+    params = {"USERNAME": username, "SRP_A": session.srp_a_hex, **_secret_hash(pool, username)}
+    if device is not None:
+        params["DEVICE_KEY"] = device.key
+    answer = expect_ok(
+        target.provision_call(
+            "InitiateAuth", {"ClientId": pool.client_id, "AuthFlow": SRP_FLOW, "AuthParameters": params}
+        ),
+        f"{SRP_FLOW} sign-in (InitiateAuth)",
+    )
+    for _ in range(MAX_STEPS):
+        if isinstance(answer.get("AuthenticationResult"), dict):
+            return _tokens(answer["AuthenticationResult"])
+        name = answer.get("ChallengeName")
+        challenge = answer.get("ChallengeParameters") or {}
+        # The name to answer with: the challenge's USERNAME (AWS may canonicalise it), else ours.
+        who = str(challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username)
+        if name == "PASSWORD_VERIFIER":
+            user_id = str(challenge.get("USER_ID_FOR_SRP") or who)
+            timestamp, signature = _claim(
+                session, challenge, pool_or_group=srp.pool_name(pool.id), user_id=user_id, password=password
+            )
+            responses = {
+                "USERNAME": who,
+                "PASSWORD_CLAIM_SECRET_BLOCK": str(challenge.get("SECRET_BLOCK")),
+                "TIMESTAMP": timestamp,
+                "PASSWORD_CLAIM_SIGNATURE": signature,
+            }
+            if device is not None:
+                responses["DEVICE_KEY"] = device.key
+        elif name == "DEVICE_SRP_AUTH" and device is not None:
+            session = srp.new_client_session()  # a fresh A for the device exchange
+            responses = {"USERNAME": who, "DEVICE_KEY": device.key, "SRP_A": session.srp_a_hex}
+        elif name == "DEVICE_PASSWORD_VERIFIER" and device is not None:
+            timestamp, signature = _claim(
+                session,
+                challenge,
+                pool_or_group=device.group_key,
+                user_id=device.key,
+                password=device.password,
+            )
+            responses = {
+                "USERNAME": who,
+                "DEVICE_KEY": device.key,
+                "PASSWORD_CLAIM_SECRET_BLOCK": str(challenge.get("SECRET_BLOCK")),
+                "TIMESTAMP": timestamp,
+                "PASSWORD_CLAIM_SIGNATURE": signature,
+            }
+        else:
+            raise FixtureUnavailable(
+                f"the sign-in stopped at challenge {name!r}, which the suite cannot answer "
+                "(MFA, a new password, or a device challenge without a device)"
+            )
+        request: dict[str, Any] = {
+            "ClientId": pool.client_id,
+            "ChallengeName": name,
+            "ChallengeResponses": {**responses, **_secret_hash(pool, who)},
+        }
+        if answer.get("Session"):
+            request["Session"] = answer["Session"]
+        answer = expect_ok(target.provision_call("RespondToAuthChallenge", request), f"answering {name}")
+    raise FixtureUnavailable("the sign-in did not finish within the expected challenges")
+
+
+def confirm_device(target: Target, pool: Pool, username: str, tokens: Tokens, *, name: str) -> Device:
+    """ConfirmDevice for the sign-in's NewDeviceMetadata, with a fresh device password and verifier.
+
+    A pool that remembers devices only on the user's prompt answers UserConfirmationNecessary; the device
+    is then remembered with AdminUpdateDeviceStatus, not with the operation under test."""
+    if tokens.new_device is None:
+        raise FixtureUnavailable(
+            f"the {target.kind} target answered a {SRP_FLOW} sign-in without NewDeviceMetadata, "
+            "so it cannot provide a confirmed device"
+        )
+    key, group_key = tokens.new_device
+    verifier = srp.new_device_verifier(group_key, key)
+    SECRETS.add(verifier.password, "$DEVICE_PASSWORD")
+    SECRETS.add(verifier.verifier_b64, "$DEVICE_VERIFIER")
+    answer = expect_ok(
+        target.provision_call(
+            "ConfirmDevice",
+            {
+                "AccessToken": tokens.access_token,
+                "DeviceKey": key,
+                "DeviceSecretVerifierConfig": verifier.secret_verifier_config(),
+                "DeviceName": name,
+            },
+        ),
+        "ConfirmDevice",
+    )
+    device = Device(key=key, group_key=group_key, password=verifier.password, name=name)
+    if answer.get("UserConfirmationNecessary"):
+        expect_ok(
+            target.provision_call(
+                "AdminUpdateDeviceStatus",
+                {
+                    "UserPoolId": pool.id,
+                    "Username": username,
+                    "DeviceKey": key,
+                    "DeviceRememberedStatus": "remembered",
+                },
+            ),
+            "AdminUpdateDeviceStatus (remembering the new device)",
+        )
+    return device
