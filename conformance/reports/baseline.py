@@ -1,0 +1,249 @@
+"""Baselines for CI gates: the verdicts one target is expected to give, one TOML table per case.
+
+    # cognito-conformance baseline (format 1). Edit freely: one [cases."ID"] table per case.
+    [baseline]
+    format = 1
+    target = "moto"
+    note = "moto 5.2.5 in CI"
+
+    [cases."VAL-ACCESSTOKEN-MISSING"]
+    verdict = "UNIMPLEMENTED"
+    reason = "UpdateDeviceStatus answers HTTP 500 NotImplementedError"
+
+    [cases."AUTH-NOT-JWT"]
+    verdict = ["PASS", "FAIL"]   # several acceptable verdicts (a flaky case)
+    reason = "flaky: HTTP 500 under load"
+
+Applying one marks each case of a run `expected` (its verdict is one the baseline lists),
+`unexpected`, or `new` (the baseline has no entry). An unexpected verdict in a lower tier than every
+verdict the baseline lists is a regression (exit 1); in a higher tier, a fix ("fixed: update the
+baseline"). Tiers and why SKIPPED has none: see verdicts.py.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.errors import EXIT_FAILURES, EXIT_OK, SuiteError
+from conformance.secrets import redact
+
+from .safety import scrub
+from .verdicts import TIER, VERDICTS
+
+FORMAT = 1
+MAX_REASON = 240
+
+
+@dataclass(frozen=True)
+class BaselineEntry:
+    verdicts: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    entries: dict[str, BaselineEntry]
+    target: str | None = None
+    note: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    case_id: str
+    baseline: tuple[str, ...]
+    verdict: str
+    reason: str  # the baseline's reason for its entry
+
+    def describe(self) -> str:
+        was = " or ".join(self.baseline)
+        why = f" (baseline: {self.reason})" if self.reason else ""
+        return f"{self.case_id}: {was} -> {self.verdict}{why}"
+
+
+@dataclass
+class BaselineOutcome:
+    expected: list[str] = field(default_factory=list)
+    regressions: list[Change] = field(default_factory=list)
+    fixed: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)  # unexpected, neither worse nor better
+    new: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # in the baseline, not in this run
+
+    @property
+    def exit_code(self) -> int:
+        """1 only when there is a regression."""
+        return EXIT_FAILURES if self.regressions else EXIT_OK
+
+    def lines(self) -> list[str]:
+        """What the terminal shows after a run with --baseline."""
+        out = [
+            f"baseline: {len(self.expected)} expected, {len(self.regressions)} regression(s), "
+            f"{len(self.fixed)} fixed, {len(self.changed)} changed, {len(self.new)} new, "
+            f"{len(self.missing)} not run"
+        ]
+        out += [f"  regression: {c.describe()}" for c in self.regressions]
+        out += [f"  fixed: update the baseline: {c.describe()}" for c in self.fixed]
+        out += [f"  changed (neither better nor worse): {c.describe()}" for c in self.changed]
+        out += [f"  new (not in the baseline): {cid}" for cid in self.new]
+        return [redact(line) for line in out]
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escapes are not all TOML's, so this is done by hand)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_REASON else line[: MAX_REASON - 1] + "…"
+
+
+def write_baseline(results: dict[str, Any], target_note: str) -> str:
+    """The text of a baseline that expects exactly the verdicts of `results`."""
+    clean = scrub(results)
+    target = clean.get("target", {})
+    lines = [
+        f"# cognito-conformance baseline (format {FORMAT}): the verdicts expected of one target.",
+        '# Edit freely. One [cases."ID"] table per case: `verdict` is one verdict or a list of acceptable',
+        "# ones (" + ", ".join(VERDICTS) + "), `reason` says why.",
+        "# `run --baseline FILE` exits 1 only when a case does worse than every verdict listed for it.",
+        f"# Written from the run of {clean.get('started_at', '?')} (seed {clean.get('seed', '?')}, "
+        f"{clean.get('tool', {}).get('name', '?')} {clean.get('tool', {}).get('version', '?')}).",
+        "",
+        "[baseline]",
+        f"format = {FORMAT}",
+        f"target = {toml_string(str(target.get('spec', '')))}",
+        f"note = {toml_string(_one_line(target_note))}",
+    ]
+    for case in clean.get("cases", []):
+        verdict = str(case["verdict"])
+        reason = _one_line(str(case.get("reason") or ("" if verdict == "PASS" else verdict.lower())))
+        if case.get("flaky"):
+            reason = _one_line(f"flaky in the run this baseline was written from; {reason}")
+        lines += ["", f"[cases.{toml_string(str(case['id']))}]"]
+        lines += [f"verdict = {toml_string(verdict)}", f"reason = {toml_string(reason)}"]
+    return "\n".join(lines) + "\n"
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _entry(case_id: str, table: Any, where: str) -> BaselineEntry:
+    if not isinstance(table, Mapping):
+        raise SuiteError(f"{where}: [cases.{case_id!r}] must be a table with `verdict` and `reason`")
+    unknown = set(table) - {"verdict", "reason"}
+    if unknown:
+        raise SuiteError(f"{where}: case {case_id!r} has unknown key(s): {', '.join(sorted(unknown))}")
+    raw = table.get("verdict")
+    verdicts = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) else ()
+    if not verdicts or not all(isinstance(v, str) and v in VERDICTS for v in verdicts):
+        raise SuiteError(
+            f"{where}: case {case_id!r} has verdict {raw!r};"
+            f" expected one of {', '.join(VERDICTS)} or a list of them"
+        )
+    reason = table.get("reason")
+    if not isinstance(reason, str):
+        raise SuiteError(f"{where}: case {case_id!r} needs a `reason` string")
+    return BaselineEntry(tuple(dict.fromkeys(verdicts)), reason)
+
+
+def parse_baseline(text: str, where: str = "baseline") -> Baseline:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SuiteError(f"{where} is not valid TOML: {exc}") from None
+    head = data.get("baseline", {})
+    if not isinstance(head, Mapping) or head.get("format") != FORMAT:
+        raise SuiteError(f"{where}: needs a [baseline] table with format = {FORMAT}")
+    unknown = set(data) - {"baseline", "cases"}
+    if unknown:
+        raise SuiteError(f"{where}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    cases = data.get("cases", {})
+    if not isinstance(cases, Mapping):
+        raise SuiteError(f'{where}: `cases` must be tables, one per case: [cases."ID"]')
+    entries = {str(cid): _entry(str(cid), table, where) for cid, table in cases.items()}
+    target, note = head.get("target"), head.get("note")
+    return Baseline(
+        entries=entries,
+        target=target if isinstance(target, str) else None,
+        note=note if isinstance(note, str) else None,
+        path=where,
+    )
+
+
+def load_baseline(path: Path) -> Baseline:
+    """Read a baseline file; a malformed one is a SuiteError (one line, exit 2)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SuiteError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SuiteError(f"baseline {path} is not UTF-8 text") from None
+    return parse_baseline(text, str(path))
+
+
+# --- applying ---------------------------------------------------------------------------------------
+
+
+def compare(verdict: str, expected: tuple[str, ...]) -> str:
+    """'expected', 'regression', 'fixed' or 'changed' for one case."""
+    if verdict in expected:
+        return "expected"
+    tiers = [TIER[v] for v in expected if v in TIER]
+    if verdict not in TIER or not tiers:
+        return "changed"  # SKIPPED on either side: not comparable
+    if TIER[verdict] < min(tiers):
+        return "regression"
+    if TIER[verdict] > max(tiers):
+        return "fixed"
+    return "changed"
+
+
+def apply_baseline(results: dict[str, Any], baseline: Baseline) -> BaselineOutcome:
+    """Mark each case's `baseline` field (in place) and say what changed."""
+    outcome = BaselineOutcome()
+    seen = set()
+    for case in results.get("cases", []):
+        cid = str(case["id"])
+        seen.add(cid)
+        entry = baseline.entries.get(cid)
+        if entry is None:
+            case["baseline"] = "new"
+            outcome.new.append(cid)
+            continue
+        verdict = str(case["verdict"])
+        kind = compare(verdict, entry.verdicts)
+        case["baseline"] = "expected" if kind == "expected" else "unexpected"
+        if kind == "expected":
+            outcome.expected.append(cid)
+            continue
+        change = Change(cid, entry.verdicts, verdict, entry.reason)
+        {"regression": outcome.regressions, "fixed": outcome.fixed, "changed": outcome.changed}[kind].append(
+            change
+        )
+    outcome.missing = [cid for cid in baseline.entries if cid not in seen]
+    return outcome

@@ -1,0 +1,111 @@
+"""JUnit XML: one <testsuite> per requirement family, one <testcase> per case.
+
+FAIL is a <failure> (expected vs actual), ERROR an <error>, BLOCKED / SKIPPED / UNIMPLEMENTED are
+<skipped> with the reason; PASS, NON-STRICT and INFORMATIONAL pass, the last two with <system-out>
+saying what was recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .safety import scrub, write_redacted
+from .verdicts import family_of, family_order
+from .view import show_value
+
+SKIPPED = frozenset({"BLOCKED", "SKIPPED", "UNIMPLEMENTED"})
+# Characters XML 1.0 does not allow, even escaped.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(value: Any) -> str:
+    return _NOT_XML.sub("\ufffd", str(value))
+
+
+def _seconds(case: Mapping[str, Any]) -> str:
+    value = case.get("duration_s")
+    return f"{float(value):.3f}" if isinstance(value, int | float) else "0"
+
+
+def _detail(case: Mapping[str, Any]) -> str:
+    lines = [
+        f"{case.get('title', '')}",
+        f"requirement: {case.get('requirement', '')} ({case.get('level', '')})",
+        f"verdict: {case.get('verdict')}" + (" (flaky)" if case.get("flaky") else ""),
+    ]
+    if case.get("reason"):
+        lines.append(f"reason: {case['reason']}")
+    if "expected" in case or "actual" in case:
+        lines.append(f"expected: {show_value(case.get('expected'))}")
+        lines.append(f"actual: {show_value(case.get('actual'))}")
+    if case.get("reproduce"):
+        lines.append(f"reproduce: {case['reproduce']}")
+    if case.get("curl"):
+        lines.append(f"curl: {case['curl']}")
+    return "\n".join(lines)
+
+
+def _testcase(parent: ET.Element, case: Mapping[str, Any], family: str) -> None:
+    verdict = str(case.get("verdict"))
+    el = ET.SubElement(
+        parent,
+        "testcase",
+        {"classname": _text(family), "name": _text(case.get("id", "")), "time": _seconds(case)},
+    )
+    reason = _text(case.get("reason") or verdict)
+    detail = _text(_detail(case))
+    if verdict == "FAIL":
+        ET.SubElement(el, "failure", {"message": reason, "type": "FAIL"}).text = detail
+    elif verdict == "ERROR":
+        ET.SubElement(el, "error", {"message": reason, "type": "ERROR"}).text = detail
+    elif verdict in SKIPPED:
+        ET.SubElement(el, "skipped", {"message": _text(f"{verdict}: {case.get('reason') or verdict}")})
+    elif verdict in ("NON-STRICT", "INFORMATIONAL"):
+        ET.SubElement(el, "system-out").text = detail
+
+
+def _tally(cases: list[Mapping[str, Any]]) -> dict[str, str]:
+    verdicts = [str(c.get("verdict")) for c in cases]
+    seconds = sum(float(c.get("duration_s") or 0) for c in cases)
+    return {
+        "tests": str(len(verdicts)),
+        "failures": str(verdicts.count("FAIL")),
+        "errors": str(verdicts.count("ERROR")),
+        "skipped": str(sum(1 for v in verdicts if v in SKIPPED)),
+        "time": f"{seconds:.3f}",
+    }
+
+
+def render_junit(results: dict[str, Any]) -> str:
+    clean = scrub(results)
+    cases = [c for c in clean.get("cases", []) if isinstance(c, Mapping)]
+    target = clean.get("target", {}).get("spec", "?")
+    root = ET.Element("testsuites", {"name": _text(f"cognito-conformance: {target}"), **_tally(cases)})
+    for family in family_order(family_of(c) for c in cases):
+        members = [c for c in cases if family_of(c) == family]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {"name": _text(family), "timestamp": _text(clean.get("started_at", "")), **_tally(members)},
+        )
+        props = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("target", target),
+            ("target.kind", clean.get("target", {}).get("kind", "")),
+            ("seed", clean.get("seed", "")),
+            ("botocore", clean.get("model", {}).get("botocore_version", "")),
+        ):
+            ET.SubElement(props, "property", {"name": name, "value": _text(value)})
+        for case in members:
+            _testcase(suite, case, family)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(results: dict[str, Any], path: Path) -> None:
+    """Write `results` as JUnit XML to `path` (normally DIR/junit.xml)."""
+    write_redacted(Path(path), render_junit(results), markup=True)

@@ -1,0 +1,154 @@
+"""`report merge`: several results.json side by side (cases down, targets across), like Autobahn|Testsuite.
+
+out_dir/index.html is the matrix; each target's full report is written to
+out_dir/targets/<name>/index.html (with its redacted results.json), and every cell links to the case
+there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from conformance.errors import SuiteError
+
+from .html import asset, environment, write_html
+from .results import load_results
+from .safety import scrub, write_redacted
+from .verdicts import COLORS, SHORT, VERDICTS, counts, family_of, family_order, score
+from .view import anchor
+
+
+@dataclass
+class TargetColumn:
+    name: str
+    slug: str
+    href: str
+    kind: str
+    score_line: str
+    passed: int
+    applicable: int
+    counts: dict[str, int]
+    source: str
+
+
+@dataclass
+class Cell:
+    verdict: str | None
+    href: str | None
+
+
+@dataclass
+class MatrixRow:
+    id: str
+    title: str
+    level: str
+    family: str
+    cells: list[Cell]
+    differs: bool
+    search: str
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "target"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _rows(runs: list[dict[str, Any]], columns: list[TargetColumn]) -> list[MatrixRow]:
+    order: dict[str, Mapping[str, Any]] = {}
+    per_run: list[dict[str, Mapping[str, Any]]] = []
+    for run in runs:
+        by_id = {str(c["id"]): c for c in run.get("cases", [])}
+        per_run.append(by_id)
+        for cid, case in by_id.items():
+            order.setdefault(cid, case)
+    rows = []
+    for cid, first in order.items():
+        cells = []
+        for col, by_id in zip(columns, per_run, strict=True):
+            case = by_id.get(cid)
+            verdict = str(case["verdict"]) if case else None
+            cells.append(Cell(verdict, f"{col.href}#{quote(anchor(cid), safe='')}" if case else None))
+        distinct = {c.verdict for c in cells}
+        title = str(first.get("title", ""))
+        rows.append(
+            MatrixRow(
+                id=cid,
+                title=title,
+                level=str(first.get("level", "")),
+                family=family_of(first),
+                cells=cells,
+                differs=len(distinct) > 1,
+                search=f"{cid} {title}".lower(),
+            )
+        )
+    fams = family_order(r.family for r in rows)
+    return sorted(rows, key=lambda r: fams.index(r.family))  # stable: case order kept within a family
+
+
+def merge(results_files: list[Path], out_dir: Path) -> Path:
+    """Write the matrix of `results_files` into `out_dir`; return the path of its index.html."""
+    if not results_files:
+        raise SuiteError("report merge needs at least one results.json")
+    out_dir = Path(out_dir)
+    runs = [scrub(load_results(Path(p))) for p in results_files]  # every file checked before writing
+    taken: set[str] = set()
+    columns = []
+    for path, run in zip(results_files, runs, strict=True):
+        name = str(run["target"]["spec"])
+        slug = _slug(name, taken)
+        cases = run.get("cases", [])
+        s = score(cases)
+        columns.append(
+            TargetColumn(
+                name=name,
+                slug=slug,
+                href=f"targets/{slug}/index.html",
+                kind=str(run["target"].get("kind", "")),
+                score_line=s.line(),
+                passed=s.passed,
+                applicable=s.applicable,
+                counts=counts(cases),
+                source=Path(path).name,
+            )
+        )
+        write_html(run, out_dir / "targets" / slug / "index.html")
+        write_redacted(out_dir / "targets" / slug / "results.json", json.dumps(run, indent=1) + "\n")
+    rows = _rows(runs, columns)
+    families = family_order(r.family for r in rows)
+    page = (
+        environment()
+        .get_template("matrix.html.j2")
+        .render(
+            columns=columns,
+            rows=rows,
+            families=families,
+            differing=sum(1 for r in rows if r.differs),
+            verdicts=VERDICTS,
+            colors=COLORS,
+            short=SHORT,
+            css=asset("report.css"),
+            js=asset("matrix.js"),
+        )
+    )
+    index = out_dir / "index.html"
+    write_redacted(index, page, markup=True)
+    return index
+
+
+def score_lines(results_files: list[Path]) -> list[str]:
+    """One line per target: cases passed out of applicable."""
+    lines = []
+    for path in results_files:
+        run = load_results(Path(path))
+        lines.append(f"{run['target']['spec']}: {score(run.get('cases', [])).line()}")
+    return lines

@@ -1,0 +1,131 @@
+"""The eight verdicts (DESIGN.md, "Verdicts"): display order, colors, tiers and the score.
+
+Tiers order verdicts from the target's point of view, for baselines: a change to a lower tier is a
+regression, to a higher tier a fix. Verdicts in one tier are equally good (PASS and INFORMATIONAL:
+nothing the documentation requires is violated; UNIMPLEMENTED and BLOCKED: the case could not judge
+the target). SKIPPED has no tier: whether a case runs is the run's choice (--case, opt-ins), not the
+target's behaviour, so a case that is skipped now, or was skipped in the baseline, is never a
+regression nor a fix. ERROR is a bug in the suite and ranks lowest, so an ERROR the baseline does
+not expect always fails the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# The order of results.schema.json's summary.
+VERDICTS: tuple[str, ...] = (
+    "PASS",
+    "NON-STRICT",
+    "FAIL",
+    "UNIMPLEMENTED",
+    "INFORMATIONAL",
+    "BLOCKED",
+    "SKIPPED",
+    "ERROR",
+)
+
+TIER: dict[str, int] = {
+    "PASS": 4,
+    "INFORMATIONAL": 4,
+    "NON-STRICT": 3,
+    "UNIMPLEMENTED": 2,
+    "BLOCKED": 2,
+    "FAIL": 1,
+    "ERROR": 0,
+}
+
+# (background, text) per verdict; accessible contrast on both.
+COLORS: dict[str, tuple[str, str]] = {
+    "PASS": ("#1a7f37", "#ffffff"),
+    "NON-STRICT": ("#bf8700", "#1f2328"),
+    "INFORMATIONAL": ("#0969da", "#ffffff"),
+    "FAIL": ("#cf222e", "#ffffff"),
+    "UNIMPLEMENTED": ("#57606a", "#ffffff"),
+    "BLOCKED": ("#e16f24", "#1f2328"),
+    "SKIPPED": ("#d0d7de", "#1f2328"),
+    "ERROR": ("#8250df", "#ffffff"),
+}
+
+SHORT: dict[str, str] = {
+    "PASS": "PASS",
+    "NON-STRICT": "N-S",
+    "INFORMATIONAL": "INFO",
+    "FAIL": "FAIL",
+    "UNIMPLEMENTED": "UNIM",
+    "BLOCKED": "BLKD",
+    "SKIPPED": "SKIP",
+    "ERROR": "ERR",
+}
+
+# The score: applicable cases are those the target could be judged on; passed means no requirement
+# was violated (NON-STRICT misses a SHOULD only, INFORMATIONAL records undefined behaviour).
+NOT_APPLICABLE = frozenset({"SKIPPED", "BLOCKED"})
+PASSED = frozenset({"PASS", "NON-STRICT", "INFORMATIONAL"})
+
+FAMILIES: tuple[str, ...] = (
+    "validation",
+    "authorization",
+    "resources",
+    "state",
+    "protocol",
+    "error-coverage",
+)
+
+
+def counts(cases: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Cases per verdict, every verdict present, in display order."""
+    out = dict.fromkeys(VERDICTS, 0)
+    for case in cases:
+        verdict = str(case.get("verdict"))
+        out[verdict] = out.get(verdict, 0) + 1
+    return out
+
+
+@dataclass(frozen=True)
+class Score:
+    passed: int
+    applicable: int
+    total: int
+
+    @property
+    def not_applicable(self) -> int:
+        return self.total - self.applicable
+
+    def line(self) -> str:
+        return (
+            f"{self.passed} of {self.applicable} applicable cases passed"
+            f" ({self.not_applicable} of {self.total} not applicable: BLOCKED or SKIPPED)"
+        )
+
+
+def score(cases: Iterable[Mapping[str, Any]]) -> Score:
+    verdicts = [str(c.get("verdict")) for c in cases]
+    applicable = [v for v in verdicts if v not in NOT_APPLICABLE]
+    return Score(
+        passed=sum(1 for v in applicable if v in PASSED), applicable=len(applicable), total=len(verdicts)
+    )
+
+
+def family_of(case: Mapping[str, Any]) -> str:
+    """The case's family (an extra field), else guessed from its requirement id's prefix."""
+    family = case.get("family")
+    if isinstance(family, str) and family:
+        return family
+    prefix = str(case.get("requirement") or case.get("id") or "").split("-", 1)[0].upper()
+    return {
+        "VAL": "validation",
+        "AUTH": "authorization",
+        "RES": "resources",
+        "STATE": "state",
+        "PROTO": "protocol",
+        "ERR": "error-coverage",
+    }.get(prefix, "other")
+
+
+def family_order(families: Iterable[str]) -> list[str]:
+    """Known families in catalog order, then any others alphabetically."""
+    seen = set(families)
+    return [f for f in FAMILIES if f in seen] + sorted(seen - set(FAMILIES))

@@ -1,0 +1,264 @@
+"""What the HTML templates show, computed from a (scrubbed) results document: plain data, no markup."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import charts
+from .verdicts import COLORS, VERDICTS, counts, family_of, family_order, score
+
+MAX_BODY = 6000  # characters of an example body shown before it is cut
+
+
+def anchor(case_id: str) -> str:
+    """The HTML id of a case's row (ids may not contain whitespace)."""
+    return "case-" + re.sub(r"\s", "_", case_id)
+
+
+def show_value(value: Any) -> str:
+    """Expected / actual values as text: strings as they are, anything else as indented JSON."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def _body_text(body: Any) -> str:
+    if body is None or body == "":
+        return ""
+    if not isinstance(body, str):
+        text = json.dumps(body, indent=2, ensure_ascii=False)
+    else:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            text = body
+        else:
+            text = (
+                json.dumps(parsed, indent=2, ensure_ascii=False) if isinstance(parsed, dict | list) else body
+            )
+    if len(text) > MAX_BODY:
+        text = text[:MAX_BODY] + f"\n… ({len(text) - MAX_BODY} more characters)"
+    return text
+
+
+def _headers_text(headers: Any) -> list[str]:
+    if isinstance(headers, Mapping):
+        return [f"{k}: {v}" for k, v in headers.items()]
+    return []
+
+
+def request_text(request: Any) -> str:
+    """An example request as an HTTP message (or as JSON when it is not shaped like one)."""
+    if not isinstance(request, Mapping):
+        return show_value(request)
+    if not {"method", "url", "headers", "body"} & set(request):
+        return show_value(dict(request))
+    first = f"{request.get('method', 'POST')} {request.get('url', '/')}"
+    lines = [first, *_headers_text(request.get("headers"))]
+    body = _body_text(request.get("body"))
+    return "\n".join(lines) + ("\n\n" + body if body else "")
+
+
+def response_text(response: Any) -> str:
+    if not isinstance(response, Mapping):
+        return show_value(response)
+    status = response.get("status")
+    first = f"HTTP {status}" if status is not None else "(no HTTP answer)"
+    lines = [first, *_headers_text(response.get("headers"))]
+    body = _body_text(response.get("body"))
+    return "\n".join(lines) + ("\n\n" + body if body else "")
+
+
+@dataclass
+class CaseView:
+    id: str
+    anchor: str
+    title: str
+    requirement: str
+    level: str
+    verdict: str
+    family: str
+    reason: str
+    statement: str
+    sources: list[str]
+    expected: str
+    actual: str
+    request: str | None
+    response: str | None
+    reproduce: str | None
+    curl: str | None
+    flaky: bool
+    baseline: str | None
+    duration: str
+    examples: int | None
+    search: str
+
+
+@dataclass
+class FamilyView:
+    name: str
+    cases: list[CaseView]
+    counts: dict[str, int]
+
+
+@dataclass
+class ReportView:
+    title: str
+    target: dict[str, Any]
+    tool: str
+    model: dict[str, Any]
+    drift: list[str]
+    seed: Any
+    started_at: str
+    duration: str
+    requests: int
+    counts: dict[str, int]
+    total: int
+    score_line: str
+    arcs: list[charts.Arc]
+    families: list[FamilyView]
+    coverage: list[dict[str, Any]]
+    by_operation: list[charts.Bar]
+    peak_rps: list[charts.Bar]
+    latency: list[charts.Bar]
+    baseline_counts: dict[str, int]
+    status: str
+    status_class: str
+    verdicts: tuple[str, ...] = VERDICTS
+    colors: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(COLORS))
+    donut_circumference: float = charts.DONUT_CIRCUMFERENCE
+    donut_radius: float = charts.DONUT_RADIUS
+
+
+def _duration(seconds: Any) -> str:
+    try:
+        s = float(seconds)
+    except (TypeError, ValueError):
+        return "—"
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    if s < 120:
+        return f"{s:.1f} s"
+    return f"{int(s // 60)} min {s % 60:.0f} s"
+
+
+def case_view(case: Mapping[str, Any]) -> CaseView:
+    example = case.get("example") if isinstance(case.get("example"), Mapping) else None
+    raw_sources = case.get("sources")
+    sources: list[Any] = raw_sources if isinstance(raw_sources, list) else []
+    cid = str(case["id"])
+    view = CaseView(
+        id=cid,
+        anchor=anchor(cid),
+        title=str(case.get("title", "")),
+        requirement=str(case.get("requirement", "")),
+        level=str(case.get("level", "")),
+        verdict=str(case.get("verdict", "")),
+        family=family_of(case),
+        reason=str(case.get("reason") or ""),
+        statement=str(case.get("statement") or ""),
+        sources=[str(s) for s in sources],
+        expected=show_value(case.get("expected")),
+        actual=show_value(case.get("actual")),
+        request=request_text(example.get("request")) if example and "request" in example else None,
+        response=response_text(example.get("response")) if example and "response" in example else None,
+        reproduce=str(case["reproduce"]) if case.get("reproduce") else None,
+        curl=str(case["curl"]) if case.get("curl") else None,
+        flaky=bool(case.get("flaky")),
+        baseline=str(case["baseline"]) if case.get("baseline") else None,
+        duration=_duration(case.get("duration_s")) if case.get("duration_s") is not None else "",
+        examples=case.get("examples") if isinstance(case.get("examples"), int) else None,
+        search="",
+    )
+    view.search = " ".join(
+        [
+            view.id,
+            view.title,
+            view.requirement,
+            view.level,
+            view.verdict,
+            view.family,
+            view.reason,
+            view.statement,
+        ]
+    ).lower()
+    return view
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _status(tally: Mapping[str, int]) -> tuple[str, str]:
+    """The one-phrase verdict of the run shown in the page's header, and its CSS class."""
+    bad = []
+    if tally.get("FAIL"):
+        bad.append(_plural(tally["FAIL"], "failure"))
+    if tally.get("ERROR"):
+        bad.append(_plural(tally["ERROR"], "suite error"))
+    if bad:
+        return " · ".join(bad), "fail" if tally.get("FAIL") else "error"
+    if tally.get("UNIMPLEMENTED"):
+        return "Not implemented", "unimplemented"
+    if tally.get("NON-STRICT"):
+        return "Conformant (non-strict)", "nonstrict"
+    return "Conformant", "pass"
+
+
+def report_view(results: Mapping[str, Any]) -> ReportView:
+    cases = [c for c in results.get("cases", []) if isinstance(c, Mapping)]
+    views = [case_view(c) for c in cases]
+    tally = counts(cases)
+    groups = []
+    for fam in family_order(v.family for v in views):
+        members = [v for v in views if v.family == fam]
+        groups.append(FamilyView(fam, members, counts({"verdict": v.verdict} for v in members)))
+    calls = results.get("calls", {})
+    latency = calls.get("latency_ms") if isinstance(calls.get("latency_ms"), Mapping) else {}
+    model = dict(results.get("model", {}))
+    raw_drift = model.get("drift")
+    drift: list[Any] = raw_drift if isinstance(raw_drift, list) else []
+    target = dict(results.get("target", {}))
+    tool = results.get("tool", {})
+    baseline_counts: dict[str, int] = {}
+    for c in cases:
+        if c.get("baseline"):
+            baseline_counts[str(c["baseline"])] = baseline_counts.get(str(c["baseline"]), 0) + 1
+    status, status_class = _status(tally)
+    return ReportView(
+        title=f"UpdateDeviceStatus conformance: {target.get('spec', '?')}",
+        target=target,
+        tool=f"{tool.get('name', 'cognito-conformance')} {tool.get('version', '')}".strip(),
+        model=model,
+        drift=[str(d) for d in drift],
+        seed=results.get("seed"),
+        started_at=str(results.get("started_at", "")),
+        duration=_duration(results.get("duration_s")),
+        requests=int(calls.get("total", 0)),
+        counts=tally,
+        total=len(cases),
+        score_line=score(cases).line(),
+        arcs=charts.donut(tally),
+        families=groups,
+        coverage=[dict(r) for r in results.get("error_coverage", []) if isinstance(r, Mapping)],
+        by_operation=charts.bars(dict(calls.get("by_operation", {}))),
+        peak_rps=charts.bars(dict(calls.get("peak_rps_by_quota_category", {}) or {}), unit=" req/s"),
+        latency=charts.bars(
+            {
+                k: float(latency[k])
+                for k in ("p50", "p90", "p99", "max")
+                if isinstance(latency.get(k), int | float)
+            },
+            unit=" ms",
+            sort=False,
+        ),
+        baseline_counts=baseline_counts,
+        status=status,
+        status_class=status_class,
+    )
