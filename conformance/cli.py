@@ -200,6 +200,13 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if stale else EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the cases against a target through pytest, then judge the results (exit codes: README)."""
+    from .engine.run import run
+
+    return run(args)
+
+
 def cmd_serve_reference(args: argparse.Namespace) -> int:
     try:
         from .reference.server import serve
@@ -255,6 +262,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("contract", cmd_contract, "check the contract and write it to a report directory")
     p.add_argument("--report-dir", default="reports/latest")
+
+    p = add("run", cmd_run, "run the conformance cases against a target and write the reports")
+    p.add_argument(
+        "--target",
+        default="reference",
+        help="reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]",
+    )
+    p.add_argument("--report-dir", default="reports/latest")
+    p.add_argument(
+        "--seed", type=int, default=0, help="makes a run repeatable (same cases, examples, verdicts)"
+    )
+    p.add_argument("--case", help="only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)")
+    p.add_argument(
+        "--examples", type=_positive, help="generated requests per property case (default 25; 5 on aws)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="send nothing: print the planned calls and their total"
+    )
+    p.add_argument("--pace", choices=("aws",), help="pace calls per Cognito quota category (default on aws)")
+    p.add_argument("--baseline", help="expected verdicts; exit 1 only on a regression against it")
+    p.add_argument("--user-pool-id", help="staging mode: create temporary users in this existing pool only")
+    p.add_argument("--client-id", help="staging mode: an app client of that pool with ALLOW_USER_SRP_AUTH")
+    p.add_argument("--client-secret", help="staging mode: the client's secret, if it has one")
+    p.add_argument(
+        "--workers", type=_positive, default=1, help="pytest-xdist workers (each provisions its own users)"
+    )
 
     p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
     p.add_argument("--host", default="127.0.0.1")

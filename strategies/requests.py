@@ -190,11 +190,39 @@ def _unique(examples: list[Labelled]) -> list[Labelled]:
     return out
 
 
+def breaking(
+    rules: list[tuple[str, Kind]], overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
+) -> st.SearchStrategy[Labelled]:
+    """Requests breaking exactly one of `rules` (member, kind) on top of a valid request."""
+    shape = input_shape(operation)
+    base = valid_requests(overrides, operation)
+
+    def one(rule: tuple[str, Kind]) -> st.SearchStrategy[Labelled]:
+        member, kind = rule
+        values = bad_values(shape.members[member], kind)
+        return st.tuples(base, values).map(lambda t: label(apply(t[0], {member: t[1]}), operation))
+
+    return st.one_of([one(r) for r in rules])
+
+
+def boundary_breaking(
+    rules: list[tuple[str, Kind]], overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
+) -> list[Labelled]:
+    """The boundary examples whose violations all fall under `rules`."""
+    wanted = {(m, str(k)) for m, k in rules}
+    examples = boundary_examples(canonical_request(overrides, operation), operation)
+    return [
+        ex for ex in examples if ex.violations and {(v.path, str(v.kind)) for v in ex.violations} <= wanted
+    ]
+
+
 __all__ = [
     "Breakage",
     "Labelled",
     "apply",
+    "boundary_breaking",
     "boundary_examples",
+    "breaking",
     "invalid_requests",
     "label",
     "stretched",

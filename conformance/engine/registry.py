@@ -1,0 +1,68 @@
+"""The case registry: every case is a function of a CaseContext, registered with the requirement it
+enforces. Case modules register themselves on import (`conformance.engine.cases`)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+CaseFunction = Callable[["CaseContext"], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    requirement: str
+    run: CaseFunction
+    ops: tuple[str, ...] = ("UpdateDeviceStatus",)  # operations the case relies on
+    raw: bool = False  # needs the raw HTTP path (wire-level)
+    property_based: bool = False  # sends `examples` generated requests
+    users: int = 0  # fresh users the case provisions for itself
+    shared: tuple[str, ...] = field(default=())  # shared fixtures it uses ("user_a", "user_b", "user_c")
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(
+    case_id: str,
+    *,
+    requirement: str | None = None,
+    ops: tuple[str, ...] = ("UpdateDeviceStatus",),
+    raw: bool = False,
+    property_based: bool = False,
+    users: int = 0,
+    shared: tuple[str, ...] = (),
+) -> Callable[[CaseFunction], CaseFunction]:
+    """Register a case; its requirement defaults to the id (one case per requirement)."""
+
+    def register(fn: CaseFunction) -> CaseFunction:
+        if case_id in CASES:
+            raise ValueError(f"duplicate case id {case_id}")
+        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops, raw, property_based, users, shared)
+        return fn
+
+    return register
+
+
+def all_cases() -> list[Case]:
+    from . import cases  # noqa: F401  (registers every case module)
+
+    return list(CASES.values())
+
+
+def select(pattern: str | None) -> list[Case]:
+    """Cases whose id matches a glob (`VAL-*`) or contains the text; all when pattern is None."""
+    from conformance.contract.catalog import catalog
+
+    order = {r.id: i for i, r in enumerate(catalog().requirements)}
+    found = sorted(all_cases(), key=lambda c: (order.get(c.requirement, len(order)), c.id))
+    if not pattern:
+        return found
+    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
+    return [c for c in found if any(fnmatch.fnmatchcase(c.id, p) or p in c.id for p in patterns)]

@@ -1,0 +1,86 @@
+"""Build results.json (../shared/results.schema.json, copied to specs/) from the cases' results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from conformance import __version__
+from conformance.contract.catalog import Catalog
+from conformance.contract.extract import OPERATION, SERVICE
+from conformance.contract.model import PinnedModel
+from conformance.secrets import redact_obj
+
+from .checks import modeled_errors
+from .verdicts import ALL_VERDICTS
+
+TOOL_NAME = "cognito-conformance"
+
+
+def error_coverage(cases: list[dict[str, Any]], catalog: Catalog) -> list[dict[str, Any]]:
+    """Each modeled error of the operation: the cases that got it, or why none could on this target."""
+    why = {e.error: e for e in catalog.errors}
+    rows = []
+    for error in sorted(modeled_errors(OPERATION)):
+        triggered = sorted(c["id"] for c in cases if error in c.get("error_types", []))
+        why_not = None
+        if not triggered:
+            entry = why.get(error)
+            why_not = (
+                (entry.why_not or f"no case triggered it on this target (expected from: {entry.trigger})")
+                if entry
+                else None
+            )
+        rows.append({"error": error, "triggered_by": triggered, "why_not": why_not})
+    return rows
+
+
+def summary(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
+    counts = {str(v): 0 for v in ALL_VERDICTS}
+    for c in cases:
+        counts[c["verdict"]] += 1
+    return counts
+
+
+def build(
+    *,
+    cases: list[dict[str, Any]],
+    catalog: Catalog,
+    model: PinnedModel,
+    drift: list[str],
+    target: dict[str, Any],
+    started_at: str,
+    duration_s: float,
+    seed: int,
+    calls: dict[str, Any],
+    settings: dict[str, Any],
+) -> Any:
+    order = {r.id: i for i, r in enumerate(catalog.requirements)}
+    cases = sorted(cases, key=lambda c: (order.get(c["requirement"], len(order)), c["id"]))
+    coverage = error_coverage(cases, catalog)
+    for c in cases:
+        if c["id"] == "ERR-COVERAGE" and c["verdict"] == "INFORMATIONAL":
+            c["actual"] = {row["error"]: row["triggered_by"] or row["why_not"] for row in coverage}
+    return redact_obj(
+        {
+            "schema_version": 1,
+            "tool": {"name": TOOL_NAME, "version": __version__},
+            "model": {
+                "service": SERVICE,
+                "api_version": model.api_version,
+                "operation": OPERATION,
+                "botocore_version": model.botocore_version,
+                "sha256": model.sha256,
+                "drift": drift,
+            },
+            "target": target,
+            "started_at": started_at,
+            "duration_s": round(duration_s, 3),
+            "seed": seed,
+            "settings": settings,
+            "summary": summary(cases),
+            "cases": cases,
+            "calls": calls,
+            "error_coverage": coverage,
+        }
+    )

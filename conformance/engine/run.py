@@ -1,0 +1,166 @@
+"""`cognito-conformance run`: check the arguments, the target and staging mode up front (exit 2 or
+3 with one line), run the cases through pytest, then print the summary and decide the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets as random_source
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError
+from conformance.secrets import SECRETS, redact
+
+from .budget import plan
+from .context import RunSettings
+from .plugin import DEFAULT_EXAMPLES, FALLBACK_EXAMPLES
+from .registry import select
+
+FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
+
+
+def settings_of(args: argparse.Namespace) -> RunSettings:
+    kind = "aws" if args.target.startswith("aws") else args.target
+    return RunSettings(
+        target_spec=args.target,
+        seed=args.seed,
+        examples=args.examples or DEFAULT_EXAMPLES.get(kind, FALLBACK_EXAMPLES),
+        report_dir=args.report_dir,
+        pace=args.pace,
+        user_pool_id=args.user_pool_id,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.client_secret:
+        SECRETS.add(args.client_secret, "<client-secret>")
+    if bool(args.user_pool_id) != bool(args.client_id):
+        raise SuiteError("staging mode needs both --user-pool-id and --client-id")
+    settings = settings_of(args)
+    cases = select(args.case)
+    if not cases:
+        raise SuiteError(f"no case matches --case {args.case!r} (see `cognito-conformance cases`)")
+    report_dir = Path(args.report_dir)
+    if args.dry_run:
+        return _dry_run(cases, settings, report_dir)
+    _preflight(settings)
+    if args.baseline:
+        _load_baseline(Path(args.baseline))  # a malformed baseline stops the run before it starts
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "results.json").unlink(missing_ok=True)
+    code = pytest.main(_pytest_args(args), plugins=[])
+    results_file = report_dir / "results.json"
+    if not results_file.exists():
+        if code in (EXIT_USAGE, 3):
+            return int(code)
+        raise SuiteError(f"the run ended without results (pytest exit code {int(code)})")
+    document = json.loads(results_file.read_text())
+    exit_code = _judge(document, args, report_dir)
+    for line in _summary(document, report_dir):
+        print(redact(line))
+    return exit_code
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    os.environ.setdefault("COGNITO_CONFORMANCE_RUN_ID", random_source.token_hex(4))
+    argv = [
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        "-rN",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    argv += ["--target", args.target]
+    argv += ["--report-dir", args.report_dir, "--seed", str(args.seed)]
+    for flag, value in (
+        ("--case", args.case),
+        ("--examples", args.examples),
+        ("--pace", args.pace),
+        ("--user-pool-id", args.user_pool_id),
+        ("--client-id", args.client_id),
+        ("--client-secret", args.client_secret),
+    ):
+        if value:
+            argv += [flag, str(value)]
+    if args.workers > 1:
+        argv += ["-n", str(args.workers)]
+    return argv
+
+
+def _preflight(settings: RunSettings) -> None:
+    """Open the target and, in staging mode, check the pool: refuse early with one line."""
+    from conformance.provisioning import Provisioner
+    from conformance.targets import open_target
+
+    target = open_target(settings.target_spec, pace=settings.pace)
+    try:
+        if settings.user_pool_id:
+            Provisioner(
+                target,
+                run_id="preflight",
+                user_pool_id=settings.user_pool_id,
+                client_id=settings.client_id,
+                client_secret=settings.client_secret,
+            ).close()
+    finally:
+        target.close()
+
+
+def _dry_run(cases: list[Any], settings: RunSettings, report_dir: Path) -> int:
+    budget = plan(cases, settings)
+    by_operation: dict[str, int] = budget["by_operation"]  # type: ignore[assignment]
+    print(
+        f"dry run: {len(cases)} cases against {settings.target_spec}, "
+        f"{settings.examples} examples per property case"
+    )
+    width = max((len(op) for op in by_operation), default=10)
+    for op, count in by_operation.items():
+        print(f"  {op:<{width}}  {count:>5}")
+    print(f"  {'total':<{width}}  {budget['total']:>5}  (planned calls; nothing was sent)")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "plan.json").write_text(json.dumps(budget, indent=2) + "\n")
+    return EXIT_OK
+
+
+def _load_baseline(path: Path) -> Any:
+    try:
+        from conformance.reports.baseline import load_baseline
+    except ImportError:
+        raise SuiteError("baselines are not available in this build") from None
+    if not path.exists():
+        raise SuiteError(f"baseline not found: {path}")
+    return load_baseline(path)
+
+
+def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path) -> int:
+    """Exit 1 on a FAIL, ERROR or UNIMPLEMENTED; with a baseline, only on a regression against it."""
+    if args.baseline:
+        from conformance.reports.baseline import apply_baseline
+
+        outcome = apply_baseline(document, _load_baseline(Path(args.baseline)))
+        (report_dir / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+        from .plugin import write_outputs
+
+        write_outputs(document, report_dir)
+        for line in getattr(outcome, "lines", lambda: [])():
+            print(line)
+        return EXIT_FAILURES if getattr(outcome, "regressions", None) else EXIT_OK
+    return EXIT_FAILURES if any(c["verdict"] in FAILING for c in document["cases"]) else EXIT_OK
+
+
+def _summary(document: dict[str, Any], report_dir: Path) -> list[str]:
+    from conformance.reports.terminal import summary_lines
+
+    report = report_dir / "index.html"
+    return list(summary_lines(document, report if report.exists() else None))
+
+
+__all__ = ["run"]

@@ -1,0 +1,67 @@
+"""Verdicts (DESIGN.md, "Verdicts") and the outcome of one case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    PASS = "PASS"
+    NON_STRICT = "NON-STRICT"
+    FAIL = "FAIL"
+    UNIMPLEMENTED = "UNIMPLEMENTED"
+    INFORMATIONAL = "INFORMATIONAL"
+    BLOCKED = "BLOCKED"
+    SKIPPED = "SKIPPED"
+    ERROR = "ERROR"
+
+
+ALL_VERDICTS = tuple(Verdict)
+
+
+@dataclass
+class CaseResult:
+    """What one case concluded, with everything a report needs to explain it."""
+
+    case_id: str
+    requirement: str
+    level: str
+    title: str
+    verdict: Verdict
+    reason: str | None = None
+    expected: Any = None
+    actual: Any = None
+    examples: int = 0
+    reproduce: str | None = None
+    curl: str | None = None
+    example: dict[str, Any] | None = None
+    flaky: bool = False
+    duration_s: float = 0.0
+    family: str = ""
+    statement: str = ""
+    sources: list[str] = field(default_factory=list)
+    error_types: list[str] = field(default_factory=list)  # error types the target answered in this case
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.case_id,
+            "requirement": self.requirement,
+            "level": self.level,
+            "title": self.title,
+            "verdict": str(self.verdict),
+            "reason": self.reason,
+            "expected": self.expected,
+            "actual": self.actual,
+            "examples": self.examples,
+            "reproduce": self.reproduce,
+            "curl": self.curl,
+            "example": self.example,
+            "flaky": self.flaky,
+            "duration_s": round(self.duration_s, 4),
+            "family": self.family,
+            "statement": self.statement,
+            "sources": self.sources,
+            "error_types": self.error_types,
+        }

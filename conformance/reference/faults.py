@@ -1,0 +1,297 @@
+"""Deliberately faulty variants of the reference, one fault each.
+
+They exist to prove the suite: against each, the case for the broken requirement must FAIL (or be
+NON-STRICT for a SHOULD) and name that requirement. Emulator authors can also watch the suite
+catch a fault: `cognito-conformance serve-reference --fault NAME`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .backend import ReferenceBackend
+
+Answer = tuple[int, dict[str, str], bytes]
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+UPDATE = TARGET_PREFIX + "UpdateDeviceStatus"
+
+
+class FaultyBackend(ReferenceBackend):
+    """The reference with one fault: `fault(backend, target, body, headers, forward)` answers instead."""
+
+    def __init__(self, fault: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(FAULTS))}")
+        self.fault = fault
+
+    def handle(
+        self, target: str | None, body: bytes, headers: Mapping[str, str], *, source_ip: str = "127.0.0.1"
+    ) -> Answer:
+        def forward(t: str | None = target, b: bytes = body, h: Mapping[str, str] = headers) -> Answer:
+            return ReferenceBackend.handle(self, t, b, h, source_ip=source_ip)
+
+        return FAULTS[self.fault][1](self, target, body, headers, forward)
+
+
+Forward = Callable[..., Answer]
+Fault = Callable[[FaultyBackend, "str | None", bytes, Mapping[str, str], Forward], Answer]
+
+
+def _params(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _error(
+    status: int, error_type: str, message: str, content_type: str = "application/x-amz-json-1.1"
+) -> Answer:
+    payload = json.dumps({"__type": error_type, "message": message}).encode()
+    headers = {"Content-Type": content_type, "x-amzn-ErrorType": error_type, "x-amzn-RequestId": "fault"}
+    return status, headers, payload
+
+
+def _rewrite_type(answer: Answer, old: str, new: str) -> Answer:
+    status, headers, body = answer
+    if old.encode() not in body:
+        return answer
+    headers = {k: (new if k.lower() == "x-amzn-errortype" and v == old else v) for k, v in headers.items()}
+    return status, headers, body.replace(old.encode(), new.encode())
+
+
+def accept_invalid_enum(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    params = _params(body)
+    if target == UPDATE and params.get("DeviceRememberedStatus") not in (
+        None,
+        "remembered",
+        "not_remembered",
+    ):
+        body = json.dumps({**params, "DeviceRememberedStatus": "remembered"}).encode()
+    return fwd(target, body, h)
+
+
+def wrong_error_type(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    return _rewrite_type(fwd(), "ResourceNotFoundException", "DeviceNotFoundException")
+
+
+def namespaced_error_type(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    kind = headers.get("x-amzn-ErrorType")
+    if not kind:
+        return status, headers, payload
+    namespaced = f"com.amazonaws.cognito.identityprovider#{kind}"
+    return _rewrite_type((status, headers, payload), kind, namespaced)
+
+
+def status_not_persisted(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    # Pretend: the answer is right, but the stored status goes back to what it was.
+    params = _params(body)
+    if target == UPDATE and status == 200:
+        device = b.store.devices.get(str(params.get("DeviceKey")))
+        if device is not None:
+            device.remembered = True
+    return status, headers, payload
+
+
+def not_remembered_deletes(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    params = _params(body)
+    if target == UPDATE and answer[0] == 200 and params.get("DeviceRememberedStatus") == "not_remembered":
+        with b.store.lock:
+            b.store.devices.pop(str(params.get("DeviceKey")), None)
+    return answer
+
+
+def other_users_device(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    params = _params(body)
+    device = b.store.devices.get(str(params.get("DeviceKey")))
+    if target == UPDATE and answer[0] == 400 and b"ResourceNotFoundException" in answer[2] and device:
+        # The caller does not own the device, but the fault changes it anyway.
+        device.remembered = params.get("DeviceRememberedStatus") == "remembered"
+        return 200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}, b"{}"
+    return answer
+
+
+def server_error_on_long_keys(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    key = _params(body).get("DeviceKey")
+    if target == UPDATE and isinstance(key, str) and len(key) > 50:
+        return _error(500, "InternalErrorException", "index out of range")
+    return fwd()
+
+
+def json_content_type(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    return status, {**headers, "Content-Type": "application/json"}, payload
+
+
+def no_request_id(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    return status, {k: v for k, v in headers.items() if k.lower() != "x-amzn-requestid"}, payload
+
+
+def expired_token_accepted(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    if b"Access Token has expired" in answer[2]:
+        real_clock = b.clock
+        b.clock = lambda: real_clock() - 7200  # judge the token two hours ago, when it was valid
+        try:
+            return fwd()
+        finally:
+            b.clock = real_clock
+    return answer
+
+
+def revoked_token_accepted(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    if target == UPDATE and b"Access Token has been revoked" in answer[2]:
+        with b.store.lock:
+            revoked = [s for s in b.store.sessions.values() if s.revoked]
+            for s in revoked:
+                s.revoked = False
+            try:
+                return fwd()
+            finally:
+                for s in revoked:
+                    s.revoked = True
+    return answer
+
+
+def echo_token(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    token = _params(body).get("AccessToken")
+    if status == 400 and isinstance(token, str) and b"InvalidParameterException" in payload:
+        data = json.loads(payload)
+        data["message"] = f"{data.get('message')} (token was {token!r})"
+        payload = json.dumps(data).encode()
+    return status, headers, payload
+
+
+def capitalised_member_names(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    return (
+        status,
+        headers,
+        payload.replace(b"at 'deviceKey'", b"at 'DeviceKey'").replace(
+            b"at 'deviceRememberedStatus'", b"at 'DeviceRememberedStatus'"
+        ),
+    )
+
+
+def charset_rejected(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    content_type = next((v for k, v in h.items() if k.lower() == "content-type"), "")
+    if "charset" in content_type.lower():
+        return _error(400, "SerializationException", "Unsupported Content-Type")
+    return fwd()
+
+
+def unknown_target_accepted(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    if b"UnknownOperationException" in answer[2]:
+        return 200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}, b"{}"
+    return answer
+
+
+def malformed_json_crashes(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    if b"SerializationException" in answer[2]:
+        return 500, {"Content-Type": "text/html"}, b"<html><body>Internal Server Error</body></html>"
+    return answer
+
+
+def user_view_lists_all(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    if target == TARGET_PREFIX + "ListDevices":
+        remembered: dict[str, bool] = {}
+        with b.store.lock:
+            for key, device in b.store.devices.items():
+                remembered[key] = device.remembered
+                device.remembered = True
+            try:
+                return fwd()
+            finally:
+                for key, was in remembered.items():
+                    if key in b.store.devices:
+                        b.store.devices[key].remembered = was
+    return fwd()
+
+
+def device_sign_in_broken(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    params = _params(body)
+    if params.get("ChallengeName") == "DEVICE_PASSWORD_VERIFIER":
+        return _error(400, "NotAuthorizedException", "Incorrect username or password.")
+    return fwd()
+
+
+def unimplemented_device_operations(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    device_ops = ("UpdateDeviceStatus", "GetDevice", "ListDevices", "ForgetDevice", "ConfirmDevice")
+    if target and any(target.endswith("." + op) or target.endswith("Admin" + op) for op in device_ops):
+        return 500, {"Content-Type": "text/html"}, b"<!doctype html><title>500 Internal Server Error</title>"
+    return fwd()
+
+
+# name -> (the requirement it breaks, the fault)
+FAULTS: dict[str, tuple[str, Fault]] = {
+    "accept-invalid-enum": ("VAL-STATUS-ENUM", accept_invalid_enum),
+    "echo-token": ("VAL-SENSITIVE-NOT-ECHOED", echo_token),
+    "capitalised-member-names": ("VAL-MESSAGE-FORMAT", capitalised_member_names),
+    "expired-token-accepted": ("AUTH-EXPIRED", expired_token_accepted),
+    "revoked-token-accepted": ("AUTH-REVOKED", revoked_token_accepted),
+    "other-users-device": ("RES-OTHER-USER-DEVICE", other_users_device),
+    "status-not-persisted": ("STATE-NOT-REMEMBERED-KEEPS", status_not_persisted),
+    "not-remembered-deletes": ("STATE-NOT-REMEMBERED-KEEPS", not_remembered_deletes),
+    "user-view-lists-all": ("STATE-USER-VIEW", user_view_lists_all),
+    "device-sign-in-broken": ("STATE-DEVICE-SIGNIN", device_sign_in_broken),
+    "wrong-error-type": ("PROTO-ERROR-TYPE", wrong_error_type),
+    "namespaced-error-type": ("PROTO-ERROR-TYPE-PLAIN", namespaced_error_type),
+    "server-error-on-long-keys": ("PROTO-NO-5XX", server_error_on_long_keys),
+    "json-content-type": ("PROTO-CONTENT-TYPE", json_content_type),
+    "no-request-id": ("PROTO-REQUEST-ID", no_request_id),
+    "charset-rejected": ("PROTO-CHARSET", charset_rejected),
+    "unknown-target-accepted": ("PROTO-UNKNOWN-TARGET", unknown_target_accepted),
+    "malformed-json-crashes": ("PROTO-MALFORMED-JSON", malformed_json_crashes),
+    "unimplemented-device-operations": ("(every device case)", unimplemented_device_operations),
+}
