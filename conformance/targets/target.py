@@ -22,6 +22,7 @@ from ..secrets import redact
 from .calllog import CallLog
 from .controls import InProcessControls, TargetControls, probe_http_controls
 from .exchange import Exchange
+from .logsafety import install_redacting_filters
 from .pacing import PACES, Pacer
 from .retry import THROTTLING_ERRORS, retry_throttled
 from .spec import ParsedSpec, check_region, parse_spec
@@ -31,6 +32,20 @@ DEFAULT_REGION = "us-east-1"
 DUMMY_CREDENTIALS = ("conformance", "conformance-dummy-secret")  # for endpoints that want any signature
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 PROBE_TIMEOUT_S = 5.0
+
+# Loading the service model is the slow part of making a client: one session (and its loader cache) serves
+# the targets whose credentials are given explicitly. Not moto's (it must be created after moto's import)
+# nor aws's (it needs the standard chain). botocore sessions are not thread-safe while creating clients.
+_SHARED: botocore.session.Session | None = None
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_client(**kwargs: Any) -> Any:
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = botocore.session.Session()
+        return _client(_SHARED, **kwargs)
 
 
 class RawUnsupported(Exception):
@@ -65,6 +80,7 @@ class Target:
         # The in-process or served reference's state, for the suite's own tests; cases must not use it.
         self.reference_backend = reference_backend
         self.pacer = pacer
+        self.throttle_sleep: Callable[[float], None] = time.sleep  # tests replace it
         self._client = client
         self._capture = BotocoreCapture(client)
         self._operations = frozenset(client.meta.service_model.operation_names)
@@ -106,7 +122,9 @@ class Target:
     def provision_call(self, operation: str, params: dict[str, Any]) -> Exchange:
         """For provisioning only: like `call`, but retried with backoff and jitter while throttled."""
         return retry_throttled(
-            lambda: self.call(operation, params), lambda x: x.error_type in THROTTLING_ERRORS
+            lambda: self.call(operation, params),
+            lambda x: x.error_type in THROTTLING_ERRORS,
+            sleep=self.throttle_sleep,
         )
 
     def send_raw(self, headers: dict[str, str], body: bytes, *, operation: str | None = None) -> Exchange:
@@ -191,11 +209,13 @@ def _client(
     region: str,
     endpoint: str | None,
     timeout: float,
-    credentials: tuple[str, str] | None,
+    credentials: tuple[str, str] | tuple[str, str, str] | None,
 ) -> Any:
     kwargs: dict[str, Any] = {}
     if credentials is not None:
         kwargs = {"aws_access_key_id": credentials[0], "aws_secret_access_key": credentials[1]}
+        if len(credentials) == 3:
+            kwargs["aws_session_token"] = credentials[2]
     return session.create_client(
         "cognito-idp", region_name=region, endpoint_url=endpoint, config=_config(timeout), **kwargs
     )
@@ -216,15 +236,19 @@ def open_target(
         raise SuiteError(f"the timeout must be positive, not {timeout!r}")
     if region is not None:
         check_region(region)
+    install_redacting_filters()
     pacer = Pacer(enabled=(pace or ("aws" if parsed.kind == "aws" else "none")) == "aws")
-    opener = {
+    openers: dict[str, Callable[[ParsedSpec, Pacer, float, str | None], Target]] = {
         "reference": _open_reference,
         "reference-http": _open_reference_http,
         "moto": _open_moto,
         "endpoint": _open_endpoint,
         "aws": _open_aws,
-    }[parsed.kind]
-    return opener(parsed, pacer, timeout, region)
+    }
+    opener = openers[parsed.kind]
+    target = opener(parsed, pacer, timeout, region)
+    install_redacting_filters()  # again: opening may have imported modules with new loggers
+    return target
 
 
 def _open_reference(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
@@ -252,8 +276,7 @@ def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, regio
     try:
         raw = RawHttp(running.url, timeout)
         controls = probe_http_controls(raw, min(timeout, PROBE_TIMEOUT_S))
-        client = _client(
-            botocore.session.Session(),
+        client = _shared_client(
             region=backend.region,
             endpoint=running.url,
             timeout=timeout,
@@ -332,23 +355,21 @@ def _probe(raw: RawHttp, endpoint: str, timeout: float) -> TargetControls | None
 
 def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
     assert parsed.endpoint is not None
-    session = botocore.session.Session()
+    session = botocore.session.Session()  # for the configured region and credentials only
     region = region or session.get_config_variable("region") or DEFAULT_REGION
     check_region(region)
     raw = RawHttp(parsed.endpoint, timeout)
     controls = _probe(raw, parsed.endpoint, timeout)
-    # Emulators want a signature but check no secret: the standard chain if it has credentials, else dummies.
+    # Emulators want a signature but check no secret: the standard chain's if it has some, else dummies.
+    credentials: tuple[str, str] | tuple[str, str, str] = DUMMY_CREDENTIALS
     try:
-        has_credentials = session.get_credentials() is not None
-    except Exception:
-        has_credentials = False
-    client = _client(
-        session,
-        region=region,
-        endpoint=parsed.endpoint,
-        timeout=timeout,
-        credentials=None if has_credentials else DUMMY_CREDENTIALS,
-    )
+        found = session.get_credentials()
+        if found is not None:
+            frozen = found.get_frozen_credentials()
+            credentials = (frozen.access_key, frozen.secret_key, *([frozen.token] if frozen.token else []))
+    except Exception:  # a broken profile: an emulator does not care, dummies will do
+        pass
+    client = _shared_client(region=region, endpoint=parsed.endpoint, timeout=timeout, credentials=credentials)
     return Target(
         spec=parsed.spec,
         kind="endpoint",

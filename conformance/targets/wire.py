@@ -21,6 +21,7 @@ import botocore
 import requests
 from botocore import exceptions as bce
 from botocore.awsrequest import AWSPreparedRequest
+from urllib3.util import SKIP_HEADER
 
 from ..secrets import redact
 from .exchange import Exchange
@@ -150,9 +151,14 @@ class RawHttp:
 
     def send(self, operation: str | None, headers: dict[str, str], body: bytes) -> Exchange:
         started = time.monotonic()
+        # urllib3 and http.client add User-Agent and Accept-Encoding unless told to skip them.
+        wire = dict(headers)
+        for name in ("User-Agent", "Accept-Encoding"):
+            if name.lower() not in {k.lower() for k in headers}:
+                wire[name] = SKIP_HEADER
         try:
             response = self._session.post(
-                self.url, headers=headers, data=body, timeout=self.timeout, allow_redirects=False
+                self.url, headers=wire, data=body, timeout=self.timeout, allow_redirects=False
             )
             content = response.content
         except requests.RequestException as exc:
