@@ -179,6 +179,9 @@ def parse_baseline(text: str, where: str = "baseline") -> Baseline:
     head = data.get("baseline", {})
     if not isinstance(head, Mapping) or head.get("format") != FORMAT:
         raise SuiteError(f"{where}: needs a [baseline] table with format = {FORMAT}")
+    unknown_head = set(head) - {"format", "target", "note"}
+    if unknown_head:
+        raise SuiteError(f"{where}: unknown key(s) in [baseline]: {', '.join(sorted(unknown_head))}")
     unknown = set(data) - {"baseline", "cases"}
     if unknown:
         raise SuiteError(f"{where}: unknown top-level key(s): {', '.join(sorted(unknown))}")

@@ -1,0 +1,139 @@
+"""Baselines: write, read back, apply; regressions exit 1, fixes are listed, bad files exit 2."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.errors import SuiteError
+from conformance.reports.baseline import (
+    apply_baseline,
+    compare,
+    load_baseline,
+    parse_baseline,
+    toml_string,
+    write_baseline,
+)
+
+
+def roundtrip(run: dict[str, Any], tmp_path: Path, note: str = "CI") -> Path:
+    path = tmp_path / "baseline.toml"
+    path.write_text(write_baseline(run, note), encoding="utf-8")
+    return path
+
+
+def test_moto_baseline_makes_the_same_moto_run_pass(moto: dict[str, Any], tmp_path: Path) -> None:
+    baseline = load_baseline(roundtrip(moto, tmp_path, "moto 5.2.5 in CI"))
+    assert baseline.target == "http://127.0.0.1:5000" and baseline.note == "moto 5.2.5 in CI"
+    assert len(baseline.entries) == len(moto["cases"])
+    outcome = apply_baseline(moto, baseline)
+    assert outcome.exit_code == 0
+    assert not outcome.regressions and not outcome.fixed and not outcome.new
+    assert {c["baseline"] for c in moto["cases"]} == {"expected"}
+
+
+def test_reference_regression_exits_1_and_names_the_case(reference: dict[str, Any], tmp_path: Path) -> None:
+    baseline = load_baseline(roundtrip(reference, tmp_path))
+    broken = next(c for c in reference["cases"] if c["id"] == "RES-OTHER-USER-DEVICE")
+    broken.update(verdict="FAIL", reason="another user's device was changed")
+    outcome = apply_baseline(reference, baseline)
+    assert outcome.exit_code == 1
+    assert [c.case_id for c in outcome.regressions] == ["RES-OTHER-USER-DEVICE"]
+    assert broken["baseline"] == "unexpected"
+    assert any("regression: RES-OTHER-USER-DEVICE: PASS -> FAIL" in line for line in outcome.lines())
+
+
+def test_fixed_is_listed_and_does_not_fail(moto: dict[str, Any], tmp_path: Path) -> None:
+    baseline = load_baseline(roundtrip(moto, tmp_path))
+    moto["cases"][0]["verdict"] = "PASS"
+    moto["cases"].append({**moto["cases"][1], "id": "VAL-BRAND-NEW", "verdict": "FAIL"})
+    outcome = apply_baseline(moto, baseline)
+    assert outcome.exit_code == 0
+    assert [c.case_id for c in outcome.fixed] == [moto["cases"][0]["id"]]
+    assert outcome.new == ["VAL-BRAND-NEW"] and moto["cases"][-1]["baseline"] == "new"
+    assert any(line.startswith("  fixed: update the baseline:") for line in outcome.lines())
+
+
+@pytest.mark.parametrize(
+    ("verdict", "expected", "kind"),
+    [
+        ("PASS", ("PASS",), "expected"),
+        ("FAIL", ("PASS",), "regression"),
+        ("ERROR", ("FAIL",), "regression"),
+        ("UNIMPLEMENTED", ("PASS",), "regression"),
+        ("NON-STRICT", ("PASS",), "regression"),
+        ("BLOCKED", ("UNIMPLEMENTED",), "changed"),
+        ("INFORMATIONAL", ("PASS",), "changed"),
+        ("SKIPPED", ("PASS",), "changed"),
+        ("FAIL", ("SKIPPED",), "changed"),
+        ("PASS", ("FAIL",), "fixed"),
+        ("FAIL", ("PASS", "FAIL"), "expected"),
+        ("ERROR", ("PASS", "FAIL"), "regression"),
+        ("NON-STRICT", ("PASS", "FAIL"), "changed"),
+    ],
+)
+def test_verdict_order(verdict: str, expected: tuple[str, ...], kind: str) -> None:
+    assert compare(verdict, expected) == kind
+
+
+def test_hand_edited_list_of_verdicts(faulty: dict[str, Any]) -> None:
+    text = """
+[baseline]
+format = 1
+target = "x"
+[cases."AUTH-NOT-JWT"]
+verdict = ["PASS", "FAIL"]  # flaky
+reason = "HTTP 500 under load"
+"""
+    outcome = apply_baseline(faulty, parse_baseline(text))
+    assert "AUTH-NOT-JWT" in outcome.expected
+    assert len(outcome.new) == len(faulty["cases"]) - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[baseline\nformat = 1", "not valid TOML"),
+        ("[cases.X]\nverdict = 'PASS'\nreason = ''", "format = 1"),
+        ("[baseline]\nformat = 2", "format = 1"),
+        ("[baseline]\nformat = 1\n[cases.X]\nverdict = 'PASSED'\nreason = ''", "has verdict 'PASSED'"),
+        ("[baseline]\nformat = 1\n[cases.X]\nverdict = []\nreason = ''", "has verdict []"),
+        ("[baseline]\nformat = 1\n[cases.X]\nverdict = 'PASS'", "needs a `reason`"),
+        ("[baseline]\nformat = 1\n[cases.X]\nverdit = 'PASS'\nreason = ''", "unknown key(s): verdit"),
+        ("[baseline]\nformat = 1\n[cases]\nX = 'PASS'", "must be a table"),
+        ("cases = 3\n[baseline]\nformat = 1", "must be tables"),
+        ("[baseline]\nformat = 1\ncases = 3", "unknown key(s) in [baseline]: cases"),
+        ("[baseline]\nformat = 1\n[extra]", "unknown top-level"),
+    ],
+)
+def test_malformed_baseline_is_a_one_line_usage_error(text: str, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SuiteError) as info:
+        load_baseline(path)
+    assert info.value.exit_code == 2
+    assert message in str(info.value) and "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_missing_baseline_file(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match="cannot read baseline"):
+        load_baseline(tmp_path / "nope.toml")
+
+
+def test_written_file_reads_well(faulty: dict[str, Any]) -> None:
+    text = write_baseline(faulty, "my emulator 1.2")
+    assert '[cases."VAL-DEVICEKEY-LENGTH[56]"]\nverdict = "FAIL"\nreason = "a 56-character DeviceKey' in text
+    assert "flaky in the run this baseline was written from" in text
+    assert "eyJ" not in text and "Passw0rd" not in text
+    data = tomllib.loads(text)
+    assert data["cases"]['VAL-STATUS-ENUM[""]']["verdict"] == "PASS"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8")))
+def test_toml_string_roundtrip(value: str) -> None:
+    assert tomllib.loads(f"k = {toml_string(value)}")["k"] == value

@@ -1,0 +1,146 @@
+"""A real headless Chromium opens the reports from file://: no console errors, filters, search and
+details work, and screenshots are taken (one copy at /tmp/report-screenshot.png for people to look at).
+
+Needs Debian's `chromium` and `chromium-driver` (installed by .ci/run) and the `selenium` package;
+without them these tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.reports import merge, write_html
+
+from .conftest import FIXTURES, load_fixture
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOT_COPY = Path("/tmp/report-screenshot.png")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1366,1800",
+]
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="Chromium is not installed (CI installs it: apt-get install -y chromium chromium-driver)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="report-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def console_errors(driver: Any) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def visible_case_ids(driver: Any) -> list[str]:
+    rows = driver.find_elements("css selector", "#cases tr.case")
+    return [r.get_attribute("id")[len("case-") :] for r in rows if r.is_displayed()]
+
+
+@pytest.fixture(scope="module")
+def faulty_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "index.html"
+    write_html(load_fixture("faulty"), out)
+    return out
+
+
+def test_report_in_chromium(browser: Any, faulty_page: Path, tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    browser.get(faulty_page.as_uri())
+    assert browser.title == "UpdateDeviceStatus conformance: http://127.0.0.1:9229"
+    assert console_errors(browser) == []
+    for section in ("summary", "cases", "coverage", "by-operation", "latency"):
+        assert browser.find_element("id", section).is_displayed()
+    assert len(visible_case_ids(browser)) == len(run["cases"])
+
+    # Verdict filter: untick PASS, so only the other verdicts stay.
+    browser.find_element("css selector", "#verdict-filter input[value='PASS']").click()
+    shown = visible_case_ids(browser)
+    assert len(shown) == len(run["cases"]) - run["summary"]["PASS"]
+    assert "VAL-DEVICEKEY-LENGTH[56]" in shown and "VAL-ACCESSTOKEN-MISSING" not in shown
+    assert browser.find_element("id", "shown").text == f"{len(shown)} of {len(run['cases'])} cases shown"
+
+    # The family filter and the text search narrow further; a group without rows disappears.
+    browser.find_element("id", "reset-filters").click()
+    search = browser.find_element("id", "search")
+    search.send_keys("devicekey-length")
+    assert visible_case_ids(browser) == [f"VAL-DEVICEKEY-LENGTH[{n}]" for n in (0, 1, 55, 56)]
+    assert not browser.find_element("css selector", "tbody[data-family='protocol']").is_displayed()
+    search.clear()
+    search.send_keys("nothing matches this")
+    assert visible_case_ids(browser) == [] and browser.find_element("id", "no-match").is_displayed()
+    browser.find_element("id", "reset-filters").click()
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element("id", "family")).select_by_value("state")
+    assert {i.split("-")[0] for i in visible_case_ids(browser)} == {"STATE"}
+    browser.find_element("id", "reset-filters").click()
+
+    # Details expand on click, and collapse again.
+    details = browser.find_element("id", "case-VAL-DEVICEKEY-LENGTH[56]-details")
+    assert not details.is_displayed()
+    browser.find_element("id", "case-VAL-DEVICEKEY-LENGTH[56]").click()
+    assert details.is_displayed()
+    assert "a 56-character DeviceKey was accepted" in details.text
+    assert "curl -sS -X POST" in details.text and "$ACCESS_TOKEN" in details.text
+    browser.find_element("id", "case-AUTH-NOT-JWT").click()
+    browser.execute_script("window.scrollTo(0, 0)")
+    assert console_errors(browser) == []
+
+    shot = tmp_path / "report.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_link_from_the_coverage_table_opens_the_case(browser: Any, faulty_page: Path) -> None:
+    browser.get(faulty_page.as_uri() + "#case-RES-UNKNOWN-DEVICE")
+    assert browser.find_element("id", "case-RES-UNKNOWN-DEVICE-details").is_displayed()
+    assert console_errors(browser) == []
+
+
+def test_matrix_in_chromium(browser: Any, tmp_path: Path) -> None:
+    index = merge([FIXTURES / "reference.results.json", FIXTURES / "faulty.results.json"], tmp_path)
+    browser.get(index.as_uri())
+    assert console_errors(browser) == []
+    rows = browser.find_elements("css selector", "#matrix tr.mrow")
+    browser.find_element("id", "only-differing").click()
+    shown = [r for r in rows if r.is_displayed()]
+    assert 0 < len(shown) < len(rows)
+    assert all(r.get_attribute("data-differs") == "true" for r in shown)
+    browser.save_screenshot(str(tmp_path / "matrix.png"))
+    # A cell opens the target's report at that case, details expanded.
+    browser.find_element("css selector", "#matrix tr.mrow[data-differs=true] td.cell a.v-fail").click()
+    assert "targets/" in browser.current_url
+    opened = [e for e in browser.find_elements("css selector", "tr.details") if e.is_displayed()]
+    assert len(opened) == 1
+    assert console_errors(browser) == []

@@ -1,0 +1,65 @@
+"""JUnit XML: valid, one testcase per case, the right failure / error / skipped counts."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from conformance.reports.junit import write_junit
+
+from .conftest import assert_no_secrets, load_fixture
+
+
+def junit(run: dict[str, Any], tmp_path: Path) -> ET.Element:
+    out = tmp_path / "junit.xml"
+    write_junit(run, out)
+    return ET.parse(out).getroot()
+
+
+def test_counts_and_shape(tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    root = junit(run, tmp_path)
+    s = run["summary"]
+    assert root.tag == "testsuites"
+    assert int(root.get("tests", -1)) == len(run["cases"])
+    assert int(root.get("failures", -1)) == s["FAIL"] == 3
+    assert int(root.get("errors", -1)) == s["ERROR"] == 1
+    assert int(root.get("skipped", -1)) == s["BLOCKED"] + s["SKIPPED"] + s["UNIMPLEMENTED"]
+    cases = root.findall("./testsuite/testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        (c["family"], c["id"]) for c in run["cases"]
+    ]
+    assert sum(int(s.get("tests", 0)) for s in root.findall("testsuite")) == len(run["cases"])
+    by_name = {c.get("name"): c for c in cases}
+    failure = by_name["VAL-DEVICEKEY-LENGTH[56]"].find("failure")
+    assert failure is not None and "maximum length is 55" in failure.get("message", "")
+    assert "expected: InvalidParameterException (HTTP 400)" in (failure.text or "")
+    assert "actual: HTTP 200 {}" in (failure.text or "")
+    error = by_name["STATE-MACHINE"].find("error")
+    assert error is not None and "KeyError" in error.get("message", "")
+    skipped = by_name["STATE-DEVICE-SIGNIN"].find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("BLOCKED: DEVICE_SRP_AUTH")
+    nonstrict = by_name["PROTO-CONTENT-TYPE"]
+    assert len(nonstrict) == 1 and "application/json" in (nonstrict.findtext("system-out") or "")
+    assert len(by_name["VAL-ACCESSTOKEN-MISSING"]) == 0  # a plain pass
+
+
+def test_moto_skips_carry_the_reason(tmp_path: Path) -> None:
+    root = junit(load_fixture("moto"), tmp_path)
+    messages = [s.get("message", "") for s in root.iter("skipped")]
+    assert any(m.startswith("UNIMPLEMENTED: UpdateDeviceStatus answered HTTP 500") for m in messages)
+    assert any(m.startswith("BLOCKED: no confirmed device") for m in messages)
+
+
+def test_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    run["cases"][0].update(verdict="FAIL", reason="nul \x00 esc \x1b bell \x07 <&>\"'", actual="\ud800?")
+    root = junit(run, tmp_path)  # parses
+    first = root.find("./testsuite/testcase/failure")
+    assert first is not None and "<&>\"'" in first.get("message", "")
+
+
+def test_no_secret_in_junit(tmp_path: Path) -> None:
+    junit(load_fixture("faulty"), tmp_path)
+    assert assert_no_secrets(tmp_path) == 1

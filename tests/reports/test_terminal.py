@@ -1,0 +1,79 @@
+"""The terminal: progress lines and the end-of-run summary (plain in logs, colored on a TTY)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from conformance.reports.terminal import Progress, summary_lines
+
+from .conftest import leaks, load_fixture
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_summary_names_the_report_and_the_failures() -> None:
+    lines = summary_lines(load_fixture("faulty"), Path("reports/latest/index.html"))
+    text = "\n".join(lines)
+    assert lines[0].startswith(
+        "UpdateDeviceStatus conformance: target http://127.0.0.1:9229 (endpoint), seed 7"
+    )
+    assert lines[-1] == "  report: reports/latest/index.html"
+    assert "  score: 51 of 55 applicable cases passed" in text
+    assert "FAIL VAL-DEVICEKEY-LENGTH[56]: a 56-character DeviceKey was accepted" in text
+    assert "FAIL AUTH-NOT-JWT (flaky):" in text
+    assert "ERROR STATE-MACHINE: suite error" in text
+    table = [line for line in lines if line.startswith("  validation") or line.startswith("  total")]
+    assert table[0].split() == ["validation", "16", "·", "1", "·", "2", "·", "·", "·"]
+    assert table[1].split()[1:] == ["45", "2", "3", "·", "4", "1", "1", "1"]
+    assert "\033[" not in text
+    assert not leaks(text), leaks(text)
+
+
+def test_summary_without_report_and_in_color() -> None:
+    lines = summary_lines(load_fixture("moto"), None, color=True)
+    assert not any("report:" in line for line in lines)
+    assert any("\033[" in line for line in lines)
+
+
+def test_many_failures_are_cut_short() -> None:
+    run = load_fixture("reference")
+    for case in run["cases"]:
+        case["verdict"] = "FAIL"
+    lines = summary_lines(run, None)
+    assert sum(1 for line in lines if line.startswith("  FAIL ")) == 10
+    assert "  ... and 47 more FAIL" in lines
+
+
+def test_progress_plain_in_logs() -> None:
+    out = io.StringIO()
+    progress = Progress(57, out)
+    progress.case_done("VAL-ACCESSTOKEN-MISSING", "PASS")
+    progress.case_done("AUTH-NOT-JWT", "FAIL")
+    assert out.getvalue().splitlines() == [
+        "[ 1/57] PASS          VAL-ACCESSTOKEN-MISSING",
+        "[ 2/57] FAIL          AUTH-NOT-JWT",
+    ]
+    assert progress.done == 2 and progress.elapsed() >= 0
+
+
+def test_progress_colored_on_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = Tty()
+    Progress(3, out).case_done("X", "FAIL")
+    assert "\033[1;31m" in out.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Tty()
+    Progress(3, out).case_done("X", "FAIL")
+    assert "\033[" not in out.getvalue()
+
+
+def test_progress_redacts() -> None:
+    out = io.StringIO()
+    Progress(1, out).case_done("eyJhbGciOi.eyJzdWIiOi.c2ln", "PASS")
+    assert "eyJ" not in out.getvalue()
