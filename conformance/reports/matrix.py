@@ -20,7 +20,7 @@ from conformance.errors import SuiteError
 from .html import asset, environment, write_html
 from .results import load_results
 from .safety import scrub, write_redacted
-from .verdicts import COLORS, SHORT, VERDICTS, counts, family_of, family_order, score
+from .verdicts import COLORS, SCORE_RULE, SHORT, VERDICTS, counts, family_of, family_order, score
 from .view import anchor
 
 
@@ -136,6 +136,7 @@ def merge(results_files: list[Path], out_dir: Path) -> Path:
             verdicts=VERDICTS,
             colors=COLORS,
             short=SHORT,
+            score_rule=SCORE_RULE,
             css=asset("report.css"),
             js=asset("matrix.js"),
         )

@@ -60,10 +60,18 @@ SHORT: dict[str, str] = {
     "ERROR": "ERR",
 }
 
-# The score: applicable cases are those the target could be judged on; passed means no requirement
-# was violated (NON-STRICT misses a SHOULD only, INFORMATIONAL records undefined behaviour).
+# The score. Applicable cases are those with a pass/fail outcome on this target: not BLOCKED or
+# SKIPPED (the case could not judge the target) and not INFORMATIONAL (the documentation defines no
+# behaviour, so there is nothing to pass; counting it would let a target that implements nothing score,
+# since the error-coverage records are INFORMATIONAL everywhere). Passed: PASS, or NON-STRICT (only a
+# SHOULD is missed, nothing a client relies on breaks).
 NOT_APPLICABLE = frozenset({"SKIPPED", "BLOCKED"})
-PASSED = frozenset({"PASS", "NON-STRICT", "INFORMATIONAL"})
+NOT_JUDGED = NOT_APPLICABLE | {"INFORMATIONAL"}
+PASSED = frozenset({"PASS", "NON-STRICT"})
+SCORE_RULE = (
+    "Applicable: every case with a pass/fail outcome, i.e. not BLOCKED or SKIPPED (not testable here)"
+    " and not INFORMATIONAL (nothing documented to pass). Passed: PASS or NON-STRICT."
+)
 
 FAMILIES: tuple[str, ...] = (
     "validation",
@@ -88,24 +96,27 @@ def counts(cases: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 class Score:
     passed: int
     applicable: int
-    total: int
+    informational: int
+    not_applicable: int
 
     @property
-    def not_applicable(self) -> int:
-        return self.total - self.applicable
+    def total(self) -> int:
+        return self.applicable + self.informational + self.not_applicable
 
     def line(self) -> str:
         return (
-            f"{self.passed} of {self.applicable} applicable cases passed"
-            f" ({self.not_applicable} of {self.total} not applicable: BLOCKED or SKIPPED)"
+            f"{self.passed} of {self.applicable} applicable cases passed ({self.informational} informational;"
+            f" {self.not_applicable} of {self.total} not applicable: BLOCKED or SKIPPED)"
         )
 
 
 def score(cases: Iterable[Mapping[str, Any]]) -> Score:
     verdicts = [str(c.get("verdict")) for c in cases]
-    applicable = [v for v in verdicts if v not in NOT_APPLICABLE]
     return Score(
-        passed=sum(1 for v in applicable if v in PASSED), applicable=len(applicable), total=len(verdicts)
+        passed=sum(1 for v in verdicts if v in PASSED),
+        applicable=sum(1 for v in verdicts if v not in NOT_JUDGED),
+        informational=verdicts.count("INFORMATIONAL"),
+        not_applicable=sum(1 for v in verdicts if v in NOT_APPLICABLE),
     )
 
 

@@ -59,8 +59,8 @@ def request_text(request: Any) -> str:
         return show_value(request)
     if not {"method", "url", "headers", "body"} & set(request):
         return show_value(dict(request))
-    first = f"{request.get('method', 'POST')} {request.get('url', '/')}"
-    lines = [first, *_headers_text(request.get("headers"))]
+    lines = [f"{request.get('method') or 'POST'} {request.get('url') or '/'}"]
+    lines += _headers_text(request.get("headers"))
     body = _body_text(request.get("body"))
     return "\n".join(lines) + ("\n\n" + body if body else "")
 
@@ -69,8 +69,10 @@ def response_text(response: Any) -> str:
     if not isinstance(response, Mapping):
         return show_value(response)
     status = response.get("status")
-    first = f"HTTP {status}" if status is not None else "(no HTTP answer)"
-    lines = [first, *_headers_text(response.get("headers"))]
+    if status is None:
+        error = response.get("error")
+        return f"(no HTTP answer{': ' + str(error) if error else ''})"
+    lines = [f"HTTP {status}", *_headers_text(response.get("headers"))]
     body = _body_text(response.get("body"))
     return "\n".join(lines) + ("\n\n" + body if body else "")
 

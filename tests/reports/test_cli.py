@@ -28,9 +28,10 @@ def test_report_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["report", "merge", *files, "-o", str(tmp_path / "m")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "reference: 57 of 57 applicable cases passed (0 of 57 not applicable: BLOCKED or SKIPPED)",
-        "http://127.0.0.1:5000: 1 of 41 applicable cases passed"
-        " (16 of 57 not applicable: BLOCKED or SKIPPED)",
+        "reference: 53 of 53 applicable cases passed"
+        " (4 informational; 0 of 57 not applicable: BLOCKED or SKIPPED)",
+        "http://127.0.0.1:5000: 0 of 41 applicable cases passed"
+        " (0 informational; 16 of 57 not applicable: BLOCKED or SKIPPED)",
         f"matrix: {tmp_path / 'm' / 'index.html'}",
     ]
 

@@ -1,4 +1,9 @@
-"""The sample runs are what the engine writes: valid against results.schema.json, every verdict present."""
+"""The sample runs: valid against results.schema.json, every verdict present.
+
+reference / moto / faulty are generated (fixtures/generate.py); engine-*.results.json are real runs of
+the engine (`run --target moto` and `--target reference-http`, seed 0), kept to prove the reports
+render what the engine writes.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from conformance.reports.results import SCHEMA_FILE, validate_results
-from conformance.reports.verdicts import counts
+from conformance.reports.verdicts import counts, score
 
 from .conftest import FAKE_PASSWORD, load_fixture
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "results.schema.json"
 
 
-@pytest.mark.parametrize("name", ["reference", "moto", "faulty"])
+@pytest.mark.parametrize("name", ["reference", "moto", "faulty", "engine-moto", "engine-reference-http"])
 def test_fixture_is_valid_and_summary_matches(name: str) -> None:
     run = load_fixture(name)
     validate_results(run, name)
@@ -28,6 +33,14 @@ def test_fixtures_cover_every_verdict_and_a_flaky_case() -> None:
     assert {"UNIMPLEMENTED", "BLOCKED", "FAIL"} <= {c["verdict"] for c in moto["cases"]}
     assert {"FAIL", "NON-STRICT", "ERROR", "SKIPPED"} <= {c["verdict"] for c in faulty["cases"]}
     assert any(c["flaky"] for c in faulty["cases"])
+
+
+def test_a_target_that_implements_nothing_never_scores() -> None:
+    """DESIGN.md: INFORMATIONAL records (error coverage) are not passes, so moto scores 0."""
+    moto = score(load_fixture("engine-moto")["cases"])
+    assert (moto.passed, moto.applicable, moto.informational) == (0, 25, 2)
+    reference = score(load_fixture("engine-reference-http")["cases"])
+    assert reference.passed == reference.applicable == 49
 
 
 def test_faulty_fixture_really_carries_secrets() -> None:

@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.reports.junit import write_junit
 
 from .conftest import assert_no_secrets, load_fixture
@@ -50,6 +52,14 @@ def test_moto_skips_carry_the_reason(tmp_path: Path) -> None:
     messages = [s.get("message", "") for s in root.iter("skipped")]
     assert any(m.startswith("UNIMPLEMENTED: UpdateDeviceStatus answered HTTP 500") for m in messages)
     assert any(m.startswith("BLOCKED: no confirmed device") for m in messages)
+
+
+@pytest.mark.parametrize("name", ["reference", "moto", "engine-moto", "engine-reference-http"])
+def test_every_fixture_gives_valid_junit(name: str, tmp_path: Path) -> None:
+    run = load_fixture(name)
+    root = junit(run, tmp_path)
+    assert len(list(root.iter("testcase"))) == len(run["cases"])
+    assert int(root.get("failures", -1)) == run["summary"]["FAIL"]
 
 
 def test_characters_xml_cannot_hold(tmp_path: Path) -> None:
