@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -137,7 +138,16 @@ class CaseContext:
         return self.call(OPERATION, params)
 
     def send(self, params: dict[str, Any]) -> Exchange:
-        """UpdateDeviceStatus with these exact members (invalid ones included)."""
+        """UpdateDeviceStatus with exactly these members, invalid ones included.
+
+        botocore drops `null` members and cannot serialise unknown ones, so such a request goes out
+        as raw awsJson1_1 instead (same headers, the body as given).
+        """
+        known = RunSession.target_input_shape(OPERATION).members
+        if any(v is None for v in params.values()) or any(k not in known for k in params):
+            from strategies.wire import proper_headers
+
+            return self.raw(proper_headers(), json.dumps(params).encode())
         return self.call(OPERATION, params)
 
     def raw(self, headers: dict[str, str], body: bytes) -> Exchange:

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance.targets.exchange import Exchange
-from strategies.requests import invalid_requests, valid_requests
+from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
 from strategies.wire import WireRequest, proper_headers, wire_examples, wire_variants
 
 from ..checks import (
@@ -139,15 +139,20 @@ def no_5xx(ctx: CaseContext) -> None:
     except RawUnsupported:
         raw_ok = False
     inputs: list[st.SearchStrategy[Any]] = [
-        invalid_requests(overrides).map(lambda ex: ("json", ex.request)),
+        invalid_requests(overrides, boundaries=False).map(lambda ex: ("json", ex.request)),
         valid_requests(overrides).map(lambda r: ("json", r)),
+    ]
+    # The boundaries first (lengths 0, 1, 55, 56 and one of every rule), then the wire variants.
+    first: list[tuple[str, Any]] = [
+        ("json", ex.request) for ex in boundary_examples(canonical_request(overrides))
     ]
     if raw_ok:
         inputs.append(wire_variants(base).map(lambda w: ("wire", w)))
+        first += [("wire", w) for w in wire_examples(base)]
 
     def check(item: tuple[str, Any]) -> None:
         kind, value = item
         exchange = ctx.send(value) if kind == "json" else ctx.raw(value.headers, value.body)
         check_not_5xx(exchange)
 
-    for_all(ctx, st.one_of(inputs), check)
+    for_all(ctx, st.one_of(inputs), check, first=first)

@@ -121,9 +121,12 @@ def device_sign_in(ctx: CaseContext) -> None:
     _set(ctx, "STATE-DEVICE-SIGNIN", user, device.key, "remembered")
     try:
         tokens = ctx.provisioner.sign_in(user, device=device)
-    except (CheckFailure, FixtureUnavailable):
+    except FixtureUnavailable as exc:
+        # A correct device proof refused is the finding; a target without the device flow blocks.
+        if "NotAuthorizedException" in exc.reason:
+            raise CheckFailure(
+                "STATE-DEVICE-SIGNIN", "tokens after DEVICE_PASSWORD_VERIFIER", exc.reason
+            ) from None
         raise
-    except Exception as exc:  # the target refused the device challenge: that is the finding
-        raise CheckFailure("STATE-DEVICE-SIGNIN", "tokens after DEVICE_PASSWORD_VERIFIER", str(exc)) from None
     if not getattr(tokens, "access_token", None):
         raise CheckFailure("STATE-DEVICE-SIGNIN", "tokens after DEVICE_PASSWORD_VERIFIER", "no access token")

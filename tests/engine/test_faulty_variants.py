@@ -1,0 +1,53 @@
+"""The oracle is proved on the reference and on deliberately faulty variants of it: the conformant
+reference passes, and each fault makes the case for the broken requirement FAIL (NON-STRICT for a
+SHOULD) and name that requirement."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.contract.catalog import catalog
+from conformance.engine.verdicts import Verdict
+from conformance.reference.faults import FAULTS
+
+from .conftest import faulty_endpoint, run_cases, session_for
+
+FAMILIES = ("VAL", "AUTH", "RES", "STATE", "PROTO")
+SINGLE_FAULTS = sorted((name, req) for name, (req, _) in FAULTS.items() if req.startswith(FAMILIES))
+
+
+@pytest.mark.parametrize(("fault", "requirement"), SINGLE_FAULTS, ids=[f for f, _ in SINGLE_FAULTS])
+def test_each_fault_is_caught_by_the_case_for_its_requirement(fault: str, requirement: str) -> None:
+    level = catalog().get(requirement).level
+    expected = Verdict.FAIL if level == "MUST" else Verdict.NON_STRICT
+    with faulty_endpoint(fault) as url, session_for(url) as session:
+        results = run_cases(session, requirement)
+    result = results[requirement]
+    assert result.verdict is expected, f"{fault}: {result.verdict} {result.reason}"
+    assert result.requirement == requirement
+    assert result.reason and requirement in result.reason
+    assert result.reproduce and f"--case {requirement}" in result.reproduce
+
+
+def test_the_same_cases_pass_against_the_conformant_reference_served_the_same_way() -> None:
+    requirements = sorted({req for _, req in SINGLE_FAULTS})
+    with session_for("reference-http") as session:
+        results = run_cases(session, ",".join(requirements))
+    assert {r.verdict for r in results.values()} <= {Verdict.PASS, Verdict.INFORMATIONAL}, {
+        r.case_id: (r.verdict, r.reason) for r in results.values() if r.verdict is not Verdict.PASS
+    }
+
+
+def test_a_target_that_implements_no_device_operation_never_passes() -> None:
+    with faulty_endpoint("unimplemented-device-operations") as url, session_for(url) as session:
+        results = run_cases(session, "*")
+    verdicts = {r.verdict for r in results.values()}
+    assert Verdict.PASS not in verdicts and Verdict.FAIL not in verdicts and Verdict.ERROR not in verdicts
+    unimplemented = [r for r in results.values() if r.verdict is Verdict.UNIMPLEMENTED]
+    assert len(unimplemented) >= 20
+    assert all("HTML" in (r.reason or "") for r in unimplemented)
+
+
+def test_every_requirement_family_has_a_fault() -> None:
+    families = {catalog().get(req).family for _, req in SINGLE_FAULTS}
+    assert families >= {"validation", "authorization", "resources", "state", "protocol"}
