@@ -239,6 +239,9 @@ class Provisioner:
     def delete(self, user: User) -> None:
         self._admin("AdminDeleteUser", user)
         user.state = "deleted"
+        with self._lock:  # gone: nothing left to clean up
+            if user in self.created.users:
+                self.created.users.remove(user)
 
     def reset_password(self, user: User) -> None:
         """AdminResetUserPassword. AWS refuses it for a user with no verified email or phone (and would
