@@ -30,6 +30,7 @@ class RunSettings:
     user_pool_id: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
 
 
 class RunSession:

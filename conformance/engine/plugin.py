@@ -74,6 +74,7 @@ class ConformanceRun:
             user_pool_id=config.getoption("user_pool_id"),
             client_id=config.getoption("client_id"),
             client_secret=config.getoption("client_secret"),
+            shrink=kind != "aws",
         )
         self.case_pattern: str | None = config.getoption("case")
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)

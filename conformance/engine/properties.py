@@ -30,7 +30,7 @@ def for_all(
         database=None,
         deadline=None,
         derandomize=False,
-        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        phases=[Phase.explicit, Phase.generate, *([Phase.shrink] if ctx.session.settings.shrink else [])],
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
         verbosity=Verbosity.quiet,  # a falsifying example may hold a real token: never printed

@@ -34,6 +34,7 @@ def settings_of(args: argparse.Namespace) -> RunSettings:
         user_pool_id=args.user_pool_id,
         client_id=args.client_id,
         client_secret=args.client_secret,
+        shrink=kind != "aws",
     )
 
 
@@ -124,7 +125,8 @@ def _dry_run(cases: list[Any], settings: RunSettings, report_dir: Path) -> int:
     width = max((len(op) for op in by_operation), default=10)
     for op, count in by_operation.items():
         print(f"  {op:<{width}}  {count:>5}")
-    print(f"  {'total':<{width}}  {budget['total']:>5}  (planned calls; nothing was sent)")
+    print(f"  {'total':<{width}}  {budget['total']:>5}  (planned calls; nothing was sent to the target)")
+    print("  measured against the in-process reference; each FAIL re-runs its case once")
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "plan.json").write_text(json.dumps(budget, indent=2) + "\n")
     return EXIT_OK

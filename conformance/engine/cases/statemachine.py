@@ -128,7 +128,7 @@ def state_machine(ctx: CaseContext) -> None:
         database=None,
         deadline=None,
         derandomize=True,
-        phases=[Phase.generate, Phase.shrink],
+        phases=[Phase.generate, *([Phase.shrink] if ctx.session.settings.shrink else [])],
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         print_blob=False,
