@@ -62,6 +62,6 @@ def bars(values: Mapping[str, float], unit: str = "", sort: bool = True) -> list
     top = max((v for _, v in items), default=0) or 1
     out = []
     for label, value in items:
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        shown = f"{round(value, 1):g}" if isinstance(value, float) else str(value)
         out.append(Bar(label, value, max(round(100 * value / top, 2), 0.8), f"{shown}{unit}"))
     return out
