@@ -289,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=1, help="pytest-xdist workers (each provisions its own users)"
     )
 
+    from .reports.cli import add_report_commands
+
+    add_report_commands(sub, _Parser)
+
     p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=0, help="0 picks a free port (the URL is printed)")
