@@ -9,8 +9,35 @@ loggers). The record's message is rendered, redacted, and frozen.
 from __future__ import annotations
 
 import logging
+import re
 
 from ..secrets import redact
+
+# Values logged before the suite could register them (botocore logs a response body before it is parsed:
+# an opaque refresh token is no JWT) are caught by the JSON member that carries them.
+SECRET_MEMBERS = (
+    "AccessToken",
+    "IdToken",
+    "RefreshToken",
+    "Password",
+    "TemporaryPassword",
+    "ProposedPassword",
+    "ClientSecret",
+    "PasswordVerifier",
+    "Session",
+    "PASSWORD",
+    "NEW_PASSWORD",
+    "REFRESH_TOKEN",
+    "SECRET_HASH",
+    "PASSWORD_CLAIM_SIGNATURE",
+    "DEVICE_PASSWORD",
+)
+_MEMBER = re.compile(r'("(?:' + "|".join(SECRET_MEMBERS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+
+
+def redact_members(text: str) -> str:
+    return _MEMBER.sub(r'\1"<redacted>"', text)
+
 
 LIBRARIES = ("botocore", "boto3", "urllib3", "requests", "moto", "werkzeug", "s3transfer")
 
@@ -21,10 +48,10 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed record: keep only its template
             message = str(record.msg)
-        record.msg = redact(message)
+        record.msg = redact_members(redact(message))
         record.args = None
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = redact_members(redact(record.exc_text))
         return True
 
 
