@@ -36,7 +36,7 @@ def answer(
     return Exchange("UpdateDeviceStatus", {}, b"{}", status=status, headers=headers, body=body, error=error)
 
 
-MOTO_WORDS = "The update_device_status action has not been implemented"
+MOTO_WORDS = "NotImplementedError: The update_device_status action has not been implemented"
 OK = answer(200)
 NOT_FOUND = answer()
 
@@ -131,7 +131,7 @@ def test_expect_rejected_grades_the_answer() -> None:
 @pytest.mark.parametrize(
     ("exchange", "words"),
     [
-        (Exchange("UpdateDeviceStatus", {}, b"", error=f"NotImplementedError: {MOTO_WORDS}"), "NotImplementedError"),
+        (Exchange("UpdateDeviceStatus", {}, b"", error=MOTO_WORDS), "NotImplementedError"),
         (answer(500, "CognitoLocal#Unsupported", "Cognito Local unsupported feature"), "Unsupported"),
         (answer(400, "InvalidAction", "Unknown Cognito IDP action: UpdateDeviceStatus"), "InvalidAction"),
         (answer(501, "InternalFailure", "not yet been emulated"), "501"),
