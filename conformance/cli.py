@@ -178,7 +178,7 @@ def cmd_contract(args: argparse.Namespace) -> int:
     out = Path(args.report_dir)
     out.mkdir(parents=True, exist_ok=True)
     document = {
-        "what": "the contract only: no target was tested (the conformance engine is not built yet)",
+        "what": "the contract only (catalog, schemas, model drift); no target is contacted",
         "model": {
             "botocore_version": model.botocore_version,
             "sha256": model.sha256,
@@ -196,7 +196,6 @@ def cmd_contract(args: argparse.Namespace) -> int:
     )
     print(f"schemas: {'up to date' if not stale else 'stale: ' + ', '.join(stale)}")
     print(f"wrote {out / 'contract.json'}")
-    print("no conformance verdicts: the engine that runs cases against a target is not built yet")
     return EXIT_FAILURES if stale else EXIT_OK
 
 
@@ -208,15 +207,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve_reference(args: argparse.Namespace) -> int:
-    try:
-        from .reference.server import serve
-    except ImportError as exc:
-        raise SuiteError(f"the reference mock is not available in this build: {exc}") from None
+    from .reference import ReferenceBackend
+    from .reference.faults import FAULTS, FaultyBackend
+    from .reference.server import serve
+
+    backend = ReferenceBackend()
+    if args.fault:
+        if args.fault not in FAULTS:
+            raise SuiteError(f"unknown fault {args.fault!r}; known: {', '.join(sorted(FAULTS))}")
+        backend = FaultyBackend(args.fault)
 
     def announce(url: str) -> None:
-        print(f"reference Cognito listening on {url}", flush=True)
+        fault = f" with the fault {args.fault!r} (breaks {FAULTS[args.fault][0]})" if args.fault else ""
+        print(f"reference Cognito listening on {url}{fault}", flush=True)
 
-    serve(args.host, args.port, announce)
+    serve(args.host, args.port, announce, backend=backend)
     return EXIT_OK
 
 
@@ -260,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--against", help="a botocore package directory (an unpacked wheel) or a service-2.json[.gz]"
     )
 
-    p = add("contract", cmd_contract, "check the contract and write it to a report directory")
+    p = add("contract", cmd_contract, "check the contract (catalog, schemas, drift); contacts no target")
     p.add_argument("--report-dir", default="reports/latest")
 
     p = add("run", cmd_run, "run the conformance cases against a target and write the reports")
@@ -296,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=0, help="0 picks a free port (the URL is printed)")
+    p.add_argument("--fault", help="serve a deliberately faulty variant (conformance/reference/faults.py)")
     return parser
 
 

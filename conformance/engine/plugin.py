@@ -11,6 +11,7 @@ import json
 import os
 import secrets as random_source
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ class ConformanceRun:
         self._session: Any = None
         self._target: Any = None
         self._provisioner: Any = None
+        self._cleanup = ExitStack()
 
     @property
     def report_dir(self) -> Path:
@@ -94,7 +96,7 @@ class ConformanceRun:
     def session(self) -> Any:
         if self._session is None:
             from conformance.errors import SuiteError
-            from conformance.provisioning import Provisioner
+            from conformance.provisioning import Provisioner, install_cleanup
             from conformance.targets import open_target
 
             from .context import RunSession
@@ -110,12 +112,14 @@ class ConformanceRun:
                 )
             except SuiteError as exc:
                 pytest.exit(f"cognito-conformance: {redact(str(exc))}", returncode=exc.exit_code)
+            # Ctrl-C, SIGTERM or a crash still deletes what the run created.
+            self._cleanup.enter_context(install_cleanup(self._provisioner))
             self._session = RunSession(self.settings, self._target, self._provisioner)
         return self._session
 
     def close(self) -> None:
         if self._provisioner is not None:
-            self._provisioner.close()
+            self._cleanup.close()  # closes the provisioner, shielded from a second Ctrl-C
             self._provisioner = None
         if self._target is not None:
             self._write_part()

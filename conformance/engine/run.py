@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
     code = pytest.main(_pytest_args(args), plugins=[])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # cleanup has run; results.json (if any) holds the cases finished so far
     results_file = report_dir / "results.json"
     if not results_file.exists():
         if code in (EXIT_USAGE, 3):

@@ -1,0 +1,128 @@
+"""The CI gate end to end: baselines, a faulty reference caught through the command line, and a run
+interrupted with Ctrl-C that still deletes what it created."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conformance.reference import start_server
+from conformance.reference.faults import FaultyBackend
+
+CLI = [sys.executable, "-m", "conformance.cli"]
+ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=ENV)
+
+
+def test_a_moto_baseline_makes_the_next_moto_run_pass_the_gate(tmp_path: Path) -> None:
+    first = cli("run", "--target", "moto", "--report-dir", str(tmp_path / "one"))
+    assert first.returncode == 1  # unimplemented everywhere
+    baseline = tmp_path / "moto.baseline.toml"
+    wrote = cli("baseline", "write", str(tmp_path / "one" / "results.json"), "-o", str(baseline))
+    assert wrote.returncode == 0, wrote.stderr
+    second = cli(
+        "run", "--target", "moto", "--report-dir", str(tmp_path / "two"), "--baseline", str(baseline)
+    )
+    assert second.returncode == 0, second.stdout[-1500:] + second.stderr[-1500:]
+    marks = {c["baseline"] for c in json.loads((tmp_path / "two" / "results.json").read_text())["cases"]}
+    assert marks == {"expected"}
+
+
+def test_a_regression_against_a_reference_baseline_exits_1_and_names_the_case(tmp_path: Path) -> None:
+    case = "RES-OTHER-USER-DEVICE"
+    good = cli("run", "--target", "reference", "--case", case, "--report-dir", str(tmp_path / "good"))
+    assert good.returncode == 0, good.stdout[-1500:]
+    baseline = tmp_path / "reference.baseline.toml"
+    assert (
+        cli("baseline", "write", str(tmp_path / "good" / "results.json"), "-o", str(baseline)).returncode == 0
+    )
+    running = start_server(FaultyBackend("other-users-device"), "127.0.0.1", 0)
+    try:
+        where = ["--report-dir", str(tmp_path / "bad"), "--baseline", str(baseline)]
+        bad = cli("run", "--target", running.url, "--case", case, *where)
+    finally:
+        running.stop()
+    assert bad.returncode == 1, bad.stdout[-1500:] + bad.stderr[-1500:]
+    assert "regression" in bad.stdout and case in bad.stdout
+
+
+def test_a_malformed_baseline_is_exit_2_before_anything_runs(tmp_path: Path) -> None:
+    baseline = tmp_path / "broken.toml"
+    baseline.write_text("[cases.X\nverdict = 'PASS'\n")
+    result = cli(
+        "run", "--target", "reference", "--report-dir", str(tmp_path / "r"), "--baseline", str(baseline)
+    )
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r" / "results.json").exists()
+
+
+def test_report_merge_of_two_targets(tmp_path: Path) -> None:
+    for name, target in (("ref", "reference"), ("moto", "moto")):
+        cli(
+            "run",
+            "--target",
+            target,
+            "--case",
+            "VAL-D*,STATE-REMEMBERED",
+            "--report-dir",
+            str(tmp_path / name),
+        )
+    merged = cli(
+        "report",
+        "merge",
+        str(tmp_path / "ref" / "results.json"),
+        str(tmp_path / "moto" / "results.json"),
+        "-o",
+        str(tmp_path / "m"),
+    )
+    assert merged.returncode == 0, merged.stderr
+    page = (tmp_path / "m" / "index.html").read_text()
+    assert "PASS" in page and "UNIMPLEMENTED" in page
+
+
+def test_serve_reference_with_a_fault_is_caught_by_a_run(tmp_path: Path) -> None:
+    command = [*CLI, "serve-reference", "--port", "0", "--fault", "accept-invalid-enum"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=ENV)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        url = line.split("listening on ")[1].split()[0]
+        result = cli("run", "--target", url, "--case", "VAL-STATUS-ENUM", "--report-dir", str(tmp_path))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    assert "accept-invalid-enum" in line
+    assert result.returncode == 1
+    case = json.loads((tmp_path / "results.json").read_text())["cases"][0]
+    assert case["verdict"] == "FAIL" and "VAL-STATUS-ENUM" in case["reason"] and case["curl"]
+    assert "$ACCESS_TOKEN" in case["curl"]
+
+
+def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
+    running = start_server(None, "127.0.0.1", 0)
+    store = running.backend.store
+    try:
+        command = [*CLI, "run", "--target", running.url, "--report-dir", str(tmp_path), "--examples", "400"]
+        run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+            store.pools and any(p.users for p in store.pools.values())
+        ):
+            time.sleep(0.05)
+        assert store.pools, "the run provisioned a pool"
+        time.sleep(2)  # mid-run: with 400 examples a property case takes far longer than this
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=120)
+        assert run.returncode != 0
+        assert not store.pools, f"left behind: {list(store.pools)}"
+        assert "Traceback" not in output and "eyJ" not in output
+    finally:
+        running.stop()
