@@ -273,6 +273,15 @@ def unimplemented_device_operations(
     return fwd()
 
 
+def remembered_not_stored(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    params = _params(body)
+    if target == UPDATE and params.get("DeviceRememberedStatus") == "remembered":
+        return 200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}, b"{}"
+    return fwd()
+
+
 # name -> (the requirement it breaks, the fault)
 FAULTS: dict[str, tuple[str, Fault]] = {
     "accept-invalid-enum": ("VAL-STATUS-ENUM", accept_invalid_enum),
@@ -282,6 +291,7 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "revoked-token-accepted": ("AUTH-REVOKED", revoked_token_accepted),
     "other-users-device": ("RES-OTHER-USER-DEVICE", other_users_device),
     "status-not-persisted": ("STATE-NOT-REMEMBERED-KEEPS", status_not_persisted),
+    "remembered-not-stored": ("STATE-REMEMBERED", remembered_not_stored),
     "not-remembered-deletes": ("STATE-NOT-REMEMBERED-KEEPS", not_remembered_deletes),
     "user-view-lists-all": ("STATE-USER-VIEW", user_view_lists_all),
     "device-sign-in-broken": ("STATE-DEVICE-SIGNIN", device_sign_in_broken),

@@ -4,10 +4,13 @@ SHOULD) and name that requirement."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance.contract.catalog import catalog
 from conformance.engine.verdicts import Verdict
+from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FAULTS
 
 from .conftest import faulty_endpoint, run_cases, session_for
@@ -51,3 +54,30 @@ def test_a_target_that_implements_no_device_operation_never_passes() -> None:
 def test_every_requirement_family_has_a_fault() -> None:
     families = {catalog().get(req).family for _, req in SINGLE_FAULTS}
     assert families >= {"validation", "authorization", "resources", "state", "protocol"}
+
+
+class FailsOnce(ReferenceBackend):
+    """Answers the first real request for an unknown device with a 500, then behaves: a flaky target."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def handle(self, target, body, headers, *, source_ip="127.0.0.1"):  # type: ignore[no-untyped-def]
+        key = json.loads(body or b"{}").get("DeviceKey") if body.startswith(b"{") else None
+        unknown = b"eyJ" in body and key not in self.store.devices
+        if target and target.endswith(".UpdateDeviceStatus") and unknown and not self.failed:
+            self.failed = True
+            return 500, {"Content-Type": "application/x-amz-json-1.1"}, b'{"__type":"InternalErrorException"}'
+        return super().handle(target, body, headers, source_ip=source_ip)
+
+
+def test_a_fail_that_does_not_reproduce_is_reported_as_flaky() -> None:
+    running = start_server(FailsOnce(), "127.0.0.1", 0)
+    try:
+        with session_for(running.url) as session:
+            result = run_cases(session, "RES-UNKNOWN-DEVICE")["RES-UNKNOWN-DEVICE"]
+    finally:
+        running.stop()
+    assert result.verdict is Verdict.FAIL and result.flaky
+    assert result.reason and result.reason.startswith("flaky: did not reproduce")

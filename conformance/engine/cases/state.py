@@ -30,7 +30,21 @@ def _expect_status(ctx: CaseContext, requirement: str, user: Any, device: str, s
 def remembered(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
-    _set(ctx, "STATE-REMEMBERED", user, device, "not_remembered")
+    # Start from not_remembered set another way (the admin operation, where the target has it), so
+    # that only UpdateDeviceStatus can have made the device remembered.
+    if ctx.session.unimplemented("AdminUpdateDeviceStatus") is None:
+        setup = ctx.call(
+            "AdminUpdateDeviceStatus",
+            {
+                "UserPoolId": user.pool.id,
+                "Username": user.username,
+                "DeviceKey": device,
+                "DeviceRememberedStatus": "not_remembered",
+            },
+        )
+        expect_success(setup, "STATE-REMEMBERED")
+    else:
+        _set(ctx, "STATE-REMEMBERED", user, device, "not_remembered")
     _set(ctx, "STATE-REMEMBERED", user, device, "remembered")
     _expect_status(ctx, "STATE-REMEMBERED", user, device, "remembered")
 
@@ -51,9 +65,11 @@ def not_remembered_keeps(ctx: CaseContext) -> None:
 def reenable(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
-    _set(ctx, "STATE-REENABLE", user, device, "not_remembered")
-    _set(ctx, "STATE-REENABLE", user, device, "remembered")
-    _expect_status(ctx, "STATE-REENABLE", user, device, "remembered")
+    for _ in range(2):  # off and on again, twice: the device comes back each time
+        _set(ctx, "STATE-REENABLE", user, device, "not_remembered")
+        _expect_status(ctx, "STATE-REENABLE", user, device, "not_remembered")
+        _set(ctx, "STATE-REENABLE", user, device, "remembered")
+        _expect_status(ctx, "STATE-REENABLE", user, device, "remembered")
 
 
 @case("STATE-IDEMPOTENT", ops=READ_OPS, shared=("user_a",))
