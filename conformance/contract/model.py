@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,12 @@ class PinnedModel:
     sha256: str
     model: dict[str, Any]
 
-    @property
+    @cached_property
     def service(self) -> ServiceModel:
-        return _service_model(self.sha256, json.dumps(self.model))
+        return ServiceModel(self.model, service_name="cognito-idp")
 
     def operation(self, name: str = OPERATION) -> OperationModel:
         return self.service.operation_model(name)
-
-
-@cache
-def _service_model(_sha: str, model_json: str) -> ServiceModel:
-    return ServiceModel(json.loads(model_json), service_name="cognito-idp")
 
 
 def load_pinned(path: Path | None = None) -> PinnedModel:
