@@ -126,3 +126,14 @@ def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
         assert "Traceback" not in output and "eyJ" not in output
     finally:
         running.stop()
+
+
+def test_pace_aws_keeps_the_user_resource_update_peak_within_its_quota(tmp_path: Path) -> None:
+    result = cli(
+        "run", "--target", "reference-http", "--pace", "aws", "--case", "VAL-STATUS-ENUM", "--examples", "60",
+        "--report-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-1500:]
+    calls = json.loads((tmp_path / "results.json").read_text())["calls"]
+    assert calls["by_operation"]["UpdateDeviceStatus"] >= 60
+    assert 0 < calls["peak_rps_by_quota_category"]["UserResourceUpdate"] <= 25
