@@ -3,7 +3,7 @@
 The client side answers USER_SRP_AUTH / DEVICE_SRP_AUTH challenges (PASSWORD_VERIFIER and
 DEVICE_PASSWORD_VERIFIER) and builds the DeviceSecretVerifierConfig for ConfirmDevice.  The server side
 is the mirror image the reference mock needs to check those answers.  Formulas follow
-/work/shared/evidence/srp.md; the tests cross-check them against pycognito's independent implementation.
+specs/sources/srp.md; the tests cross-check them against pycognito's independent implementation.
 
 Nothing here talks to the network, prints, or logs; secret fields are kept out of dataclass reprs.
 """

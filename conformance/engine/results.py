@@ -1,4 +1,4 @@
-"""Build results.json (../shared/results.schema.json, copied to specs/) from the cases' results."""
+"""Build results.json (specs/results.schema.json, a copy of the shared format) from the cases' results."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Signing in with SRP over a Target, and confirming a device with a real verifier.
 
 USER_SRP_AUTH -> PASSWORD_VERIFIER, and for a remembered device DEVICE_SRP_AUTH ->
-DEVICE_PASSWORD_VERIFIER (../shared/evidence/srp.md); the math is conformance/srp.py. Every token, proof
+DEVICE_PASSWORD_VERIFIER (specs/sources/srp.md); the math is conformance/srp.py. Every token, proof
 and device password is registered with SECRETS the moment it exists. A target that refuses or answers
 something unusable raises FixtureUnavailable with the target's own words.
 """

@@ -28,7 +28,7 @@ def resource_not_found(message: str) -> CognitoError:
     return CognitoError("ResourceNotFoundException", message)
 
 
-# Messages seen from real Cognito (shared/evidence/aws-behaviour.md), in one place so tests can cite them.
+# Messages seen from real Cognito (specs/sources/aws-behaviour.md), in one place so tests can cite them.
 DEVICE_DOES_NOT_EXIST = "Device does not exist."
 INVALID_DEVICE_KEY = "Invalid device key given."
 INVALID_ACCESS_TOKEN = "Invalid Access Token"
