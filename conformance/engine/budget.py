@@ -19,7 +19,7 @@ from .runner import run_case
 
 def state_machine_shape(examples: int) -> tuple[int, int]:
     """(runs, steps per run) for the state machine: small on live services."""
-    return (max(2, examples // 10), 10) if examples >= 10 else (1, 5)
+    return (max(6, examples // 4), 10) if examples >= 10 else (1, 5)
 
 
 def plan(cases: list[Case], settings: RunSettings) -> dict[str, object]:

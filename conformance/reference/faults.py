@@ -282,6 +282,82 @@ def remembered_not_stored(
     return fwd()
 
 
+def _ok() -> Answer:
+    return 200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"}, b"{}"
+
+
+def accept_everything(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Every UpdateDeviceStatus 'succeeds' and changes nothing: no validation, no authorization."""
+    return _ok() if target == UPDATE else fwd()
+
+
+def reject_everything(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    if target == UPDATE:
+        return _error(400, "NotAuthorizedException", "Access Token has been revoked")
+    return fwd()
+
+
+def errors_as_403(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    return (403 if status == 400 else status), headers, payload
+
+
+def no_message(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    status, headers, payload = fwd()
+    if status >= 400 and payload.startswith(b"{"):
+        data = json.loads(payload)
+        data.pop("message", None)
+        payload = json.dumps(data).encode()
+    return status, headers, payload
+
+
+def content_type_ignored(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    others = {k: v for k, v in h.items() if k.lower() != "content-type"}
+    return fwd(target, body, {**others, "Content-Type": "application/x-amz-json-1.1"})
+
+
+def updates_every_device(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    answer = fwd()
+    params = _params(body)
+    device = b.store.devices.get(str(params.get("DeviceKey")))
+    if target == UPDATE and answer[0] == 200 and device is not None and "DeviceRememberedStatus" in params:
+        with b.store.lock:
+            for other in b.store.devices.values():
+                if other.pool_id == device.pool_id and other.owner_sub == device.owner_sub:
+                    other.remembered = params["DeviceRememberedStatus"] == "remembered"
+    return answer
+
+
+def repeat_fails(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    params = _params(body)
+    device = b.store.devices.get(str(params.get("DeviceKey")))
+    wanted = params.get("DeviceRememberedStatus")
+    known = target == UPDATE and device is not None and wanted in ("remembered", "not_remembered")
+    if known and device is not None and device.remembered == (wanted == "remembered"):
+        return _error(400, "InvalidParameterException", "The device already has this status.")
+    return fwd()
+
+
+def forget_keeps_device(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    return _ok() if target == TARGET_PREFIX + "ForgetDevice" else fwd()
+
+
 # name -> (the requirement it breaks, the fault)
 FAULTS: dict[str, tuple[str, Fault]] = {
     "accept-invalid-enum": ("VAL-STATUS-ENUM", accept_invalid_enum),
@@ -303,5 +379,14 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "charset-rejected": ("PROTO-CHARSET", charset_rejected),
     "unknown-target-accepted": ("PROTO-UNKNOWN-TARGET", unknown_target_accepted),
     "malformed-json-crashes": ("PROTO-MALFORMED-JSON", malformed_json_crashes),
+    "errors-as-403": ("PROTO-STATUS-SPLIT", errors_as_403),
+    "no-message": ("PROTO-ERROR-MESSAGE", no_message),
+    "content-type-ignored": ("PROTO-WRONG-CONTENT-TYPE", content_type_ignored),
+    "updates-every-device": ("STATE-ISOLATION", updates_every_device),
+    "repeat-fails": ("STATE-IDEMPOTENT", repeat_fails),
+    "forget-keeps-device": ("STATE-MACHINE", forget_keeps_device),
+    # Broad faults: together with the ones above, every case that can fail has a fault that fails it.
+    "accept-everything": ("(every rejection case)", accept_everything),
+    "reject-everything": ("(every success case)", reject_everything),
     "unimplemented-device-operations": ("(every device case)", unimplemented_device_operations),
 }

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from conformance.contract.catalog import catalog
+from conformance.engine.registry import select
 from conformance.engine.verdicts import Verdict
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FAULTS
@@ -23,7 +24,7 @@ SINGLE_FAULTS = sorted((name, req) for name, (req, _) in FAULTS.items() if req.s
 def test_each_fault_is_caught_by_the_case_for_its_requirement(fault: str, requirement: str) -> None:
     level = catalog().get(requirement).level
     expected = Verdict.FAIL if level == "MUST" else Verdict.NON_STRICT
-    with faulty_endpoint(fault) as url, session_for(url) as session:
+    with faulty_endpoint(fault) as url, session_for(url, examples=12) as session:
         results = run_cases(session, requirement)
     result = results[requirement]
     assert result.verdict is expected, f"{fault}: {result.verdict} {result.reason}"
@@ -81,3 +82,24 @@ def test_a_fail_that_does_not_reproduce_is_reported_as_flaky() -> None:
         running.stop()
     assert result.verdict is Verdict.FAIL and result.flaky
     assert result.reason and result.reason.startswith("flaky: did not reproduce")
+
+
+def test_every_case_that_can_fail_is_failed_by_some_fault() -> None:
+    """The proof that no check is a check that cannot fail: across the faulty variants, every case
+    with a MUST or SHOULD ends FAIL or NON-STRICT at least once (INFO cases only record)."""
+    can_fail = {c.id for c in select("*") if catalog().get(c.requirement).level != "INFO"}
+    remaining = set(can_fail)
+    # The broad faults first; each later fault only runs the cases no fault has failed yet.
+    order = [
+        "accept-everything",
+        "reject-everything",
+        *sorted(set(FAULTS) - {"accept-everything", "reject-everything"}),
+    ]
+    for fault in order:
+        if not remaining or fault == "unimplemented-device-operations":
+            continue
+        with faulty_endpoint(fault) as url, session_for(url, examples=12) as session:
+            for result in run_cases(session, ",".join(sorted(remaining))).values():
+                if result.verdict in (Verdict.FAIL, Verdict.NON_STRICT):
+                    remaining.discard(result.case_id)
+    assert remaining == set(), "cases no faulty variant makes fail"
