@@ -82,7 +82,17 @@ def unimplemented_reason(exchange: Exchange) -> str | None:
     raw = exchange.raw_error_type or ""
     if exchange.error_type in UNIMPLEMENTED_TYPES or raw.endswith("#Unsupported"):
         return f"HTTP {exchange.status} {raw}: {exchange.message or ''}".rstrip(": ")
+    if exchange.error_type == "UnknownOperationException" and _named_properly(exchange):
+        # The target did not recognise a correct X-Amz-Target: it does not have the operation.
+        return f"HTTP {exchange.status} {raw}: {exchange.message or ''}".rstrip(": ")
     return None
+
+
+def _named_properly(exchange: Exchange) -> bool:
+    """Whether the request's X-Amz-Target is the right one for its operation (not a wire-level probe)."""
+    sent = next((v for k, v in exchange.request_headers.items() if k.lower() == "x-amz-target"), None)
+    prefix = pinned().service.metadata["targetPrefix"]
+    return exchange.operation is not None and sent == f"{prefix}.{exchange.operation}"
 
 
 def html_error_page(exchange: Exchange) -> bool:

@@ -142,6 +142,18 @@ def test_unimplemented_operations_are_recognised_in_the_targets_words(exchange: 
     assert reason is not None and words in reason
 
 
+def test_unknown_operation_is_unimplemented_only_for_a_correct_target_header() -> None:
+    proper = {"X-Amz-Target": "AWSCognitoIdentityProviderService.UpdateDeviceStatus"}
+    body = b'{"__type": "UnknownOperationException", "message": "no such operation"}'
+    headers = {"content-type": JSON}
+    answered = Exchange("UpdateDeviceStatus", proper, b"{}", status=400, headers=headers, body=body)
+    assert unimplemented_reason(answered) is not None
+    probe = Exchange(
+        "UpdateDeviceStatus", {"X-Amz-Target": "Bogus.Op"}, b"{}", status=400, headers=headers, body=body
+    )
+    assert unimplemented_reason(probe) is None  # the expected answer to a wire-level probe
+
+
 def test_ordinary_errors_are_not_unimplemented() -> None:
     assert unimplemented_reason(NOT_FOUND) is None
     assert unimplemented_reason(answer(500, "InternalErrorException")) is None
