@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,11 +19,7 @@ class Case:
     id: str
     requirement: str
     run: CaseFunction
-    ops: tuple[str, ...] = ("UpdateDeviceStatus",)  # operations the case relies on
-    raw: bool = False  # needs the raw HTTP path (wire-level)
-    property_based: bool = False  # sends `examples` generated requests
-    users: int = 0  # fresh users the case provisions for itself
-    shared: tuple[str, ...] = field(default=())  # shared fixtures it uses ("user_a", "user_b", "user_c")
+    ops: tuple[str, ...] = ("UpdateDeviceStatus",)  # operations the case relies on (probed first)
 
 
 CASES: dict[str, Case] = {}
@@ -34,17 +30,13 @@ def case(
     *,
     requirement: str | None = None,
     ops: tuple[str, ...] = ("UpdateDeviceStatus",),
-    raw: bool = False,
-    property_based: bool = False,
-    users: int = 0,
-    shared: tuple[str, ...] = (),
 ) -> Callable[[CaseFunction], CaseFunction]:
     """Register a case; its requirement defaults to the id (one case per requirement)."""
 
     def register(fn: CaseFunction) -> CaseFunction:
         if case_id in CASES:
             raise ValueError(f"duplicate case id {case_id}")
-        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops, raw, property_based, users, shared)
+        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops)
         return fn
 
     return register

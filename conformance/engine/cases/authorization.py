@@ -64,38 +64,38 @@ def _rejected_and_unchanged(
     _unchanged(ctx, requirement, user, device, before)
 
 
-@case("AUTH-NOT-JWT", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-NOT-JWT", ops=STATUS_OPS)
 def not_jwt(ctx: CaseContext) -> None:
     _rejected_and_unchanged(ctx, "AUTH-NOT-JWT", "not-a-jwt.at-all", message="Invalid Access Token")
 
 
-@case("AUTH-TAMPERED", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-TAMPERED", ops=STATUS_OPS)
 def tampered(ctx: CaseContext) -> None:
     token = ctx.shared("user_a").access_token
     _rejected_and_unchanged(ctx, "AUTH-TAMPERED", tampered_payload(token))
     _rejected_and_unchanged(ctx, "AUTH-TAMPERED", bad_signature(token))
 
 
-@case("AUTH-EXPIRED", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-EXPIRED", ops=STATUS_OPS)
 def expired(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     token = ctx.provisioner.minted_token(user, "expired")
     _rejected_and_unchanged(ctx, "AUTH-EXPIRED", token, message="Access Token has expired")
 
 
-@case("AUTH-NO-SCOPE", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-NO-SCOPE", ops=STATUS_OPS)
 def no_scope(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     token = ctx.provisioner.minted_token(user, "no-admin-scope")
     _rejected_and_unchanged(ctx, "AUTH-NO-SCOPE", token, message="Access Token does not have required scopes")
 
 
-@case("AUTH-ID-TOKEN", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-ID-TOKEN", ops=STATUS_OPS)
 def id_token(ctx: CaseContext) -> None:
     _rejected_and_unchanged(ctx, "AUTH-ID-TOKEN", ctx.shared("user_a").id_token)
 
 
-@case("AUTH-OTHER-POOL", ops=STATUS_OPS, shared=("user_a", "user_c"))
+@case("AUTH-OTHER-POOL", ops=STATUS_OPS)
 def other_pool(ctx: CaseContext) -> None:
     other = ctx.shared("user_c")
     _rejected_and_unchanged(
@@ -106,7 +106,7 @@ def other_pool(ctx: CaseContext) -> None:
     )
 
 
-@case("AUTH-IAM-ONLY", ops=STATUS_OPS, shared=("user_a",))
+@case("AUTH-IAM-ONLY", ops=STATUS_OPS)
 def iam_only(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -128,7 +128,7 @@ def iam_only(ctx: CaseContext) -> None:
     _unchanged(ctx, "AUTH-IAM-ONLY", user, device, before)
 
 
-@case("AUTH-UNSIGNED", shared=("user_a",))
+@case("AUTH-UNSIGNED")
 def unsigned(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     exchange = ctx.update(user.access_token, user.devices[0].key, "remembered")
@@ -152,22 +152,22 @@ def _after(
             raise CheckFailure(requirement, "the device still remembered", f"now {status}")
 
 
-@case("AUTH-REVOKED", ops=(*STATUS_OPS, "GlobalSignOut"), users=1)
+@case("AUTH-REVOKED", ops=(*STATUS_OPS, "GlobalSignOut"))
 def revoked(ctx: CaseContext) -> None:
     _after(ctx, "AUTH-REVOKED", "revoke", NOT_AUTHORIZED, message="Access Token has been revoked")
 
 
-@case("AUTH-USER-DISABLED", ops=(*STATUS_OPS, "AdminDisableUser"), users=1)
+@case("AUTH-USER-DISABLED", ops=(*STATUS_OPS, "AdminDisableUser"))
 def user_disabled(ctx: CaseContext) -> None:
     _after(ctx, "AUTH-USER-DISABLED", "disable", NOT_AUTHORIZED)
 
 
-@case("AUTH-USER-DELETED", ops=("UpdateDeviceStatus", "AdminDeleteUser"), users=1)
+@case("AUTH-USER-DELETED", ops=("UpdateDeviceStatus", "AdminDeleteUser"))
 def user_deleted(ctx: CaseContext) -> None:
     _after(ctx, "AUTH-USER-DELETED", "delete", ("UserNotFoundException", "NotAuthorizedException"))
 
 
-@case("AUTH-USER-RESET", ops=(*STATUS_OPS, "AdminResetUserPassword"), users=1)
+@case("AUTH-USER-RESET", ops=(*STATUS_OPS, "AdminResetUserPassword"))
 def user_reset(ctx: CaseContext) -> None:
     _after(
         ctx, "AUTH-USER-RESET", "reset_password", ("PasswordResetRequiredException", "NotAuthorizedException")

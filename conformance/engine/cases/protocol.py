@@ -71,7 +71,7 @@ case("PROTO-ERROR-MESSAGE")(_each("PROTO-ERROR-MESSAGE", check_message))
 case("PROTO-REQUEST-ID")(_each("PROTO-REQUEST-ID", check_request_id))
 
 
-@case("PROTO-SUCCESS-BODY", shared=("user_a",))
+@case("PROTO-SUCCESS-BODY")
 def success_body(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     for status in ("remembered", "not_remembered", "remembered"):
@@ -84,7 +84,7 @@ def _body(ctx: CaseContext) -> dict[str, Any]:
     return {**request_base(ctx), "DeviceRememberedStatus": "remembered"}
 
 
-@case("PROTO-CHARSET", raw=True)
+@case("PROTO-CHARSET")
 def charset(ctx: CaseContext) -> None:
     body = _body(ctx)
     for suffix in ("; charset=utf-8", ";charset=UTF-8"):
@@ -116,18 +116,16 @@ def _wire_case(requirement: str, variants: set[str]) -> Callable[[CaseContext], 
     return run
 
 
-case("PROTO-MALFORMED-JSON", raw=True, property_based=True)(
+case("PROTO-MALFORMED-JSON")(
     _wire_case("PROTO-MALFORMED-JSON", {"body_not_json", "body_empty", "json_not_object"})
 )
-case("PROTO-WRONG-CONTENT-TYPE", raw=True, property_based=True)(
+case("PROTO-WRONG-CONTENT-TYPE")(
     _wire_case("PROTO-WRONG-CONTENT-TYPE", {"content_type_wrong", "content_type_missing"})
 )
-case("PROTO-UNKNOWN-TARGET", raw=True, property_based=True)(
-    _wire_case("PROTO-UNKNOWN-TARGET", {"target_missing", "target_unknown"})
-)
+case("PROTO-UNKNOWN-TARGET")(_wire_case("PROTO-UNKNOWN-TARGET", {"target_missing", "target_unknown"}))
 
 
-@case("PROTO-NO-5XX", property_based=True)
+@case("PROTO-NO-5XX")
 def no_5xx(ctx: CaseContext) -> None:
     base = request_base(ctx)
     overrides = {"AccessToken": base["AccessToken"], "DeviceKey": base["DeviceKey"]}

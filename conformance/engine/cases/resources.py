@@ -12,7 +12,7 @@ DEVICE_NOT_FOUND = "Device does not exist."
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
 
 
-@case("RES-UNKNOWN-DEVICE", shared=("user_a",))
+@case("RES-UNKNOWN-DEVICE")
 def unknown_device(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     exchange = ctx.update(user.access_token, unknown_device_key(ctx), "remembered")
@@ -33,17 +33,17 @@ def _someone_elses(ctx: CaseContext, requirement: str, owner_fixture: str) -> No
         raise CheckFailure(requirement, f"the other user's device still {before}", f"now {after}", exchange)
 
 
-@case("RES-OTHER-USER-DEVICE", ops=STATUS_OPS, shared=("user_a", "user_b"))
+@case("RES-OTHER-USER-DEVICE", ops=STATUS_OPS)
 def other_users_device(ctx: CaseContext) -> None:
     _someone_elses(ctx, "RES-OTHER-USER-DEVICE", "user_b")
 
 
-@case("RES-OTHER-POOL-DEVICE", ops=STATUS_OPS, shared=("user_a", "user_c"))
+@case("RES-OTHER-POOL-DEVICE", ops=STATUS_OPS)
 def other_pools_device(ctx: CaseContext) -> None:
     _someone_elses(ctx, "RES-OTHER-POOL-DEVICE", "user_c")
 
 
-@case("RES-FORGOTTEN-DEVICE", ops=("UpdateDeviceStatus", "ForgetDevice"), users=1)
+@case("RES-FORGOTTEN-DEVICE", ops=("UpdateDeviceStatus", "ForgetDevice"))
 def forgotten_device(ctx: CaseContext) -> None:
     user = ctx.fresh_user(devices=1)
     device = user.devices[0]

@@ -26,7 +26,7 @@ def _expect_status(ctx: CaseContext, requirement: str, user: Any, device: str, s
         )
 
 
-@case("STATE-REMEMBERED", ops=READ_OPS, shared=("user_a",))
+@case("STATE-REMEMBERED", ops=READ_OPS)
 def remembered(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -49,7 +49,7 @@ def remembered(ctx: CaseContext) -> None:
     _expect_status(ctx, "STATE-REMEMBERED", user, device, "remembered")
 
 
-@case("STATE-NOT-REMEMBERED-KEEPS", ops=READ_OPS, shared=("user_a",))
+@case("STATE-NOT-REMEMBERED-KEEPS", ops=READ_OPS)
 def not_remembered_keeps(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -61,7 +61,7 @@ def not_remembered_keeps(ctx: CaseContext) -> None:
     _set(ctx, "STATE-NOT-REMEMBERED-KEEPS", user, device, "remembered")
 
 
-@case("STATE-REENABLE", ops=READ_OPS, shared=("user_a",))
+@case("STATE-REENABLE", ops=READ_OPS)
 def reenable(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -72,7 +72,7 @@ def reenable(ctx: CaseContext) -> None:
         _expect_status(ctx, "STATE-REENABLE", user, device, "remembered")
 
 
-@case("STATE-IDEMPOTENT", ops=READ_OPS, shared=("user_a",))
+@case("STATE-IDEMPOTENT", ops=READ_OPS)
 def idempotent(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -94,7 +94,7 @@ def _snapshot(ctx: CaseContext, users: list[Any]) -> dict[str, Any]:
     return snap
 
 
-@case("STATE-ISOLATION", ops=READ_OPS, shared=("user_a", "user_b"))
+@case("STATE-ISOLATION", ops=READ_OPS)
 def isolation(ctx: CaseContext) -> None:
     a, b = ctx.shared("user_a"), ctx.shared("user_b")
     target = a.devices[0].key
@@ -109,7 +109,7 @@ def isolation(ctx: CaseContext) -> None:
     _set(ctx, "STATE-ISOLATION", a, target, "remembered")
 
 
-@case("STATE-USER-VIEW", ops=(*READ_OPS, "ListDevices", "GetDevice"), shared=("user_a",))
+@case("STATE-USER-VIEW", ops=(*READ_OPS, "ListDevices", "GetDevice"))
 def user_view(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     hidden, shown = user.devices[0].key, user.devices[1].key
@@ -130,7 +130,7 @@ def user_view(ctx: CaseContext) -> None:
         ctx.update(user.access_token, hidden, "remembered")
 
 
-@case("STATE-DEVICE-SIGNIN", ops=("UpdateDeviceStatus",), users=1)
+@case("STATE-DEVICE-SIGNIN", ops=("UpdateDeviceStatus",))
 def device_sign_in(ctx: CaseContext) -> None:
     user = ctx.fresh_user(devices=1)
     device = user.devices[0]

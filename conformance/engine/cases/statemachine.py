@@ -114,8 +114,6 @@ def machine_for(ctx: CaseContext) -> type[RuleBasedStateMachine]:
         "AdminGetDevice",
         "AdminListDevices",
     ),
-    property_based=True,
-    users=2,
 )
 def state_machine(ctx: CaseContext) -> None:
     ctx.require(

@@ -73,27 +73,27 @@ def device_key_null(ctx: CaseContext) -> None:
     )
 
 
-@case("VAL-ACCESSTOKEN-PATTERN", property_based=True)
+@case("VAL-ACCESSTOKEN-PATTERN")
 def access_token_pattern(ctx: CaseContext) -> None:
     _property(ctx, "VAL-ACCESSTOKEN-PATTERN", [(TOKEN, Kind.PATTERN)])
 
 
-@case("VAL-DEVICEKEY-LENGTH", property_based=True)
+@case("VAL-DEVICEKEY-LENGTH")
 def device_key_length(ctx: CaseContext) -> None:
     _property(ctx, "VAL-DEVICEKEY-LENGTH", [(KEY, Kind.TOO_SHORT), (KEY, Kind.TOO_LONG)])
 
 
-@case("VAL-DEVICEKEY-PATTERN", property_based=True)
+@case("VAL-DEVICEKEY-PATTERN")
 def device_key_pattern(ctx: CaseContext) -> None:
     _property(ctx, "VAL-DEVICEKEY-PATTERN", [(KEY, Kind.PATTERN)])
 
 
-@case("VAL-STATUS-ENUM", property_based=True)
+@case("VAL-STATUS-ENUM")
 def status_enum(ctx: CaseContext) -> None:
     _property(ctx, "VAL-STATUS-ENUM", [(STATUS, Kind.ENUM)])
 
 
-@case("VAL-WRONG-TYPE", property_based=True)
+@case("VAL-WRONG-TYPE")
 def wrong_type(ctx: CaseContext) -> None:
     _property(ctx, "VAL-WRONG-TYPE", [(m, Kind.TYPE) for m in input_shape().members])
 
@@ -103,7 +103,7 @@ def _several(labelled: Labelled) -> bool:
     return len(rules) >= 2 and len(rules) == len(labelled.violations)
 
 
-@case("VAL-MULTIPLE", property_based=True)
+@case("VAL-MULTIPLE")
 def several_violations(ctx: CaseContext) -> None:
     def check(labelled: Labelled) -> None:
         exchange = ctx.send(labelled.request)
@@ -124,7 +124,7 @@ MESSAGE = re.compile(
 )
 
 
-@case("VAL-MESSAGE-FORMAT", property_based=True)
+@case("VAL-MESSAGE-FORMAT")
 def message_format(ctx: CaseContext) -> None:
     rules = [(KEY, Kind.NULL), (KEY, Kind.TOO_LONG), (KEY, Kind.PATTERN), (STATUS, Kind.ENUM)]
     base = request_base(ctx)
@@ -144,7 +144,7 @@ def message_format(ctx: CaseContext) -> None:
     for_all(ctx, breaking(rules, base).filter(lambda ex: len(ex.violations) == 1), check, first=single)
 
 
-@case("VAL-SENSITIVE-NOT-ECHOED", property_based=True)
+@case("VAL-SENSITIVE-NOT-ECHOED")
 def sensitive_not_echoed(ctx: CaseContext) -> None:
     base = request_base(ctx)
 
@@ -164,7 +164,7 @@ def _outcome(exchange: Any) -> dict[str, Any]:
     return {"status": exchange.status, "error": exchange.error_type, "message": exchange.message}
 
 
-@case("VAL-STATUS-OMITTED", ops=(OPERATION, "AdminGetDevice"), shared=("user_a",))
+@case("VAL-STATUS-OMITTED", ops=(OPERATION, "AdminGetDevice"))
 def status_omitted(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[1].key
@@ -174,7 +174,7 @@ def status_omitted(ctx: CaseContext) -> None:
     ctx.observe({"answer": _outcome(exchange), "status_before": before, "status_after": after})
 
 
-@case("VAL-NULL-AS-ABSENT", ops=(OPERATION, "AdminGetDevice"), shared=("user_a",))
+@case("VAL-NULL-AS-ABSENT", ops=(OPERATION, "AdminGetDevice"))
 def null_as_absent(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[1].key
