@@ -170,11 +170,8 @@ def _class_atom(java: str, j: int) -> tuple[int, str, bool]:
     c = java[j]
     if c == "\\":
         k, piece = _escape(java, j, in_class=True)
-        return (
-            k,
-            piece,
-            (k - j == 2 and piece.startswith("\\") and len(piece) == 2) or piece.startswith("\\x"),
-        )
+        # One character: an escaped literal (\- or \t) or a hex escape (\x21), not an expanded class.
+        return k, piece, piece.startswith("\\x") or (len(piece) == 2 and piece.startswith("\\"))
     if c == "[":
         raise UnsupportedPattern(f"nested class in {java!r}")
     return j + 1, ("\\" + c if c in "-^\\]" else c), True
