@@ -166,14 +166,8 @@ def _after_password(
     """What follows a proven password: a new-password challenge, the device challenge, or tokens."""
     _check_can_sign_in(ctx, user)
     if user.status == FORCE_CHANGE_PASSWORD:
-        session_id = _new_session_id()
-        backend.store.challenges[session_id] = Challenge(
-            "NEW_PASSWORD_REQUIRED",
-            pool.id,
-            client.id,
-            user.username,
-            backend.now() + CHALLENGE_SECONDS,
-            device_key=device_key,
+        session_id = _open_challenge(
+            backend, "NEW_PASSWORD_REQUIRED", pool, client, user, device_key=device_key
         )
         return {
             "ChallengeName": "NEW_PASSWORD_REQUIRED",
@@ -189,18 +183,30 @@ def _after_password(
         # devices elsewhere); a tracked one must prove itself with DEVICE_SRP_AUTH.
         device = _user_device(backend, pool, user, device_key)
         if srp_flow:
-            session_id = _new_session_id()
-            backend.store.challenges[session_id] = Challenge(
-                "DEVICE_SRP_AUTH",
-                pool.id,
-                client.id,
-                user.username,
-                backend.now() + CHALLENGE_SECONDS,
-                device_key=device.key,
+            session_id = _open_challenge(
+                backend, "DEVICE_SRP_AUTH", pool, client, user, device_key=device.key
             )
             return {"ChallengeName": "DEVICE_SRP_AUTH", "Session": session_id, "ChallengeParameters": {}}
         return _tokens(backend, pool, client, user, ctx, device=device)
     return _tokens(backend, pool, client, user, ctx, offer_device=srp_flow)
+
+
+def _open_challenge(
+    backend: ReferenceBackend,
+    name: str,
+    pool: Pool,
+    client: Client,
+    user: User,
+    *,
+    key: str | None = None,
+    **details: Any,
+) -> str:
+    """Store a pending challenge for this user and client; returns the key it is found by (the Session)."""
+    key = key or _new_session_id()
+    backend.store.challenges[key] = Challenge(
+        name, pool.id, client.id, user.username, backend.now() + CHALLENGE_SECONDS, **details
+    )
+    return key
 
 
 # --- InitiateAuth ------------------------------------------------------------------------------------------
@@ -244,12 +250,14 @@ def _initiate(
         server = srp.new_server_session(user.verifier, user.salt_hex)
         secret_block = _new_secret_block()
         backend.store.prune_challenges(backend.now())
-        backend.store.challenges[secret_block] = Challenge(
+        # USER_SRP_AUTH answers without a Session: the challenge is found again by its secret block.
+        _open_challenge(
+            backend,
             "PASSWORD_VERIFIER",
-            pool.id,
-            client.id,
-            user.username,
-            backend.now() + CHALLENGE_SECONDS,
+            pool,
+            client,
+            user,
+            key=secret_block,
             srp=server,
             srp_a_hex=srp_a,
             device_key=params.get("DEVICE_KEY"),
@@ -385,13 +393,12 @@ def _device_srp_auth(
         raise not_authorized(errors.INCORRECT_CREDENTIALS)
     server = srp.new_server_session(device.verifier, device.salt_hex)
     secret_block = _new_secret_block()
-    session_id = _new_session_id()
-    backend.store.challenges[session_id] = Challenge(
+    session_id = _open_challenge(
+        backend,
         "DEVICE_PASSWORD_VERIFIER",
-        pool.id,
-        client.id,
-        user.username,
-        backend.now() + CHALLENGE_SECONDS,
+        pool,
+        client,
+        user,
         srp=server,
         srp_a_hex=srp_a,
         device_key=device.key,
