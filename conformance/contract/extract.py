@@ -44,6 +44,8 @@ PROVISIONING_OPERATIONS = (
     "AdminDeleteUser",
     "AdminResetUserPassword",
     "ListUsers",
+    "ListUserPools",
+    "ListUserPoolClients",
     "GetUser",
     "InitiateAuth",
     "RespondToAuthChallenge",
