@@ -172,6 +172,35 @@ def boundary_examples(base: dict[str, Any], operation: str = OPERATION) -> list[
     return _unique(out)
 
 
+def boundary_valid(base: dict[str, Any], operation: str = OPERATION) -> list[tuple[str, dict[str, Any]]]:
+    """The other side of every boundary: (what, request) pairs that satisfy every rule of the model.
+
+    Each string member with length bounds at its shortest and its longest valid length (the shortest
+    the pattern allows when that is longer than `min`: a DeviceKey needs `x_0`), and each enum value.
+    """
+    shape = input_shape(operation)
+    out: list[tuple[str, dict[str, Any]]] = []
+    for name, member in shape.members.items():
+        meta = member.metadata
+        if member.type_name != "string":
+            continue
+        values: list[str] = []
+        if member.enum:
+            values = list(member.enum)
+        elif "min" in meta or "max" in meta:
+            seed = str(base.get(name) or simplest(member))
+            shortest = str(simplest(member))
+            values = [shortest]
+            if meta.get("max") is not None:
+                values.append((seed[0] * int(meta["max"]) + seed)[-int(meta["max"]) :])
+        for value in dict.fromkeys(values):
+            request = apply(base, {name: value})
+            if not label(request, operation).violations:
+                what = f"{name} {value!r}" if member.enum else f"{name} of length {len(value)}"
+                out.append((what, request))
+    return out
+
+
 def _first_unknown(shape: StructureShape) -> str:
     camel: list[str] = [str(n)[0].lower() + str(n)[1:] for n in shape.members]
     return next(n for n in camel if n not in shape.members)
@@ -222,6 +251,7 @@ __all__ = [
     "apply",
     "boundary_breaking",
     "boundary_examples",
+    "boundary_valid",
     "breaking",
     "invalid_requests",
     "label",

@@ -51,7 +51,12 @@ class Requirement:
     title: str
     statement: str
     sources: tuple[Source, ...]
+    # The documented refusal: its error types (any one will do) are part of the MUST, the message a SHOULD.
     expect: tuple[str, ...] = ()
+    message: str | None = None
+    # The level of the error type itself, where it is weaker than the requirement's (awsJson1_1's
+    # framing errors: the 4xx is the MUST, SerializationException a SHOULD).
+    expect_level: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +66,7 @@ class Requirement:
             "title": self.title,
             "statement": self.statement,
             "expect": list(self.expect),
+            "message": self.message,
             "sources": [s.describe() for s in self.sources],
         }
 
@@ -147,6 +153,13 @@ def _requirement(raw: Any, index: int, texts: dict[str, str], model: PinnedModel
     if not isinstance(sources, list) or not sources:
         raise _fail(where, "needs at least one [[requirement.source]]")
     expect = raw.get("expect", "")
+    for key in ("message", "expect_level"):
+        if key in raw and (not isinstance(raw[key], str) or not raw[key]):
+            raise _fail(where, f"'{key}' must be a non-empty string")
+    if raw.get("expect_level") not in (None, *LEVELS):
+        raise _fail(where, f"expect_level {raw['expect_level']!r} is not one of {', '.join(LEVELS)}")
+    if ("message" in raw or "expect_level" in raw) and not expect:
+        raise _fail(where, "'message' and 'expect_level' need an 'expect'")
     return Requirement(
         id=rid,
         family=raw["family"],
@@ -155,6 +168,8 @@ def _requirement(raw: Any, index: int, texts: dict[str, str], model: PinnedModel
         statement=raw["statement"],
         sources=tuple(_source(s, where, texts, model) for s in sources),
         expect=tuple(e for e in str(expect).split("|") if e),
+        message=raw.get("message"),
+        expect_level=raw.get("expect_level"),
     )
 
 

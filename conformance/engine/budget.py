@@ -18,8 +18,8 @@ from .runner import run_case
 
 
 def state_machine_shape(examples: int) -> tuple[int, int]:
-    """(runs, steps per run) for the state machine: small on live services."""
-    return (max(6, examples // 4), 10) if examples >= 10 else (1, 5)
+    """(sequences, drawn steps per sequence) for the state machine: on live services one long one."""
+    return (max(4, examples // 5), 12) if examples >= 10 else (1, 15)
 
 
 def plan(cases: list[Case], settings: RunSettings) -> dict[str, object]:

@@ -1,24 +1,31 @@
-"""Checks: plain functions of an Exchange that raise a typed failure with expected and actual.
+"""Checks: plain functions that judge what a target answered, one assertion each.
 
-A check names the requirement it enforces; the runner turns a failure into FAIL (MUST) or
-NON-STRICT (SHOULD), or NON-STRICT when the failure says the MUST was met in a weaker way
-(`soft=True`: the request was rejected, but with another error than the documented one).
+A check returns what it saw (a short text: the PASS records what the target actually answered),
+returns None when the answer is not its business (an error check on a success), raises
+`CheckFailure` with expected and actual when the answer is wrong, or `NothingToJudge` when what it
+needs could not be had (state that could not be read). `CaseContext.verify` runs a check and turns
+each of these into an Outcome; the case's verdict is the worst of its outcomes (outcomes.py).
+
+A failure is FAIL under a MUST and NON-STRICT under a SHOULD; `soft=True` makes it NON-STRICT under
+a MUST too: the MUST holds, a documented detail (the message) does not.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from jsonschema import Draft202012Validator
 
+from conformance.contract.constraints import Violation
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.contract.schemas import operation_schemas
 from conformance.targets.exchange import Exchange
 
-JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 # awsJson1_1 errors any operation may answer (aws-behaviour.md, awsJson1_1 item 7).
 COMMON_ERRORS = frozenset(
     {
@@ -30,15 +37,21 @@ COMMON_ERRORS = frozenset(
     }
 )
 SERVER_ERRORS = frozenset({"InternalErrorException", "InternalFailure"})
+VALIDATION_ERROR = "InvalidParameterException"
 # Error types that emulators answer for operations they do not implement (evidence/emulators.md).
 UNIMPLEMENTED_TYPES = frozenset({"Unsupported", "InvalidAction", "NotImplemented", "NotImplementedException"})
+# Cognito's validation message: "N validation error(s) detected: Value ... at 'member' failed ...".
+COGNITO_VALIDATION = re.compile(r"\d+ validation errors? detected: ")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CaseOutcome(Exception):
-    """Raised inside a case to end it with a verdict other than PASS."""
+def json_content_type() -> str:
+    return f"application/x-amz-json-{pinned().service.metadata['jsonVersion']}"
 
 
-class CheckFailure(CaseOutcome):
+class CheckFailure(Exception):
+    """A check saw a wrong answer."""
+
     def __init__(
         self,
         requirement: str,
@@ -47,25 +60,35 @@ class CheckFailure(CaseOutcome):
         exchange: Exchange | None = None,
         *,
         soft: bool = False,
+        check: str | None = None,
+        level: str | None = None,
     ) -> None:
         super().__init__(f"{requirement}: expected {expected}, got {actual}")
+        self.level = level  # "INFO" for an assumption no source backs: recorded, never a failure
         self.requirement = requirement
         self.expected = expected
         self.actual = actual
         self.exchange = exchange
         self.soft = soft
+        self.check = check
 
 
-class Unimplemented(CaseOutcome):
+class NothingToJudge(Exception):
+    """A check could not look at what it judges (state unreadable, no answer of the kind it needs)."""
+
+    def __init__(self, requirement: str, reason: str, exchange: Exchange | None = None) -> None:
+        super().__init__(reason)
+        self.requirement = requirement
+        self.reason = reason
+        self.exchange = exchange
+
+
+class Unimplemented(Exception):
     """The target does not implement an operation the case needs."""
 
 
-class Blocked(CaseOutcome):
+class Blocked(Exception):
     """A fixture or a path the case needs cannot be had on this target."""
-
-
-class Skipped(CaseOutcome):
-    """Not selected, or needs an opt-in."""
 
 
 @cache
@@ -99,24 +122,43 @@ def html_error_page(exchange: Exchange) -> bool:
     return bool(exchange.status and exchange.status >= 500 and "html" in (exchange.content_type or ""))
 
 
+def _is_error(exchange: Exchange) -> bool:
+    return exchange.answered and not exchange.ok
+
+
+def judges(requirement: str) -> Callable[[F], F]:
+    """Marks a check that always judges one requirement (the protocol checks)."""
+
+    def mark(check: F) -> F:
+        setattr(check, "requirement", requirement)  # noqa: B010  (read back by CaseContext.verify)
+        return check
+
+    return mark
+
+
 # --- checks that apply to every response ------------------------------------------------------------
 
 
-def check_answered(exchange: Exchange, requirement: str = "PROTO-NO-5XX") -> None:
+def answered(exchange: Exchange, requirement: str = "PROTO-NO-5XX") -> str:
     if not exchange.answered:
         raise CheckFailure(requirement, "an HTTP answer", f"no answer ({exchange.error})", exchange)
+    return f"HTTP {exchange.status}"
 
 
-def check_not_5xx(exchange: Exchange) -> None:
-    check_answered(exchange)
+@judges("PROTO-NO-5XX")
+def not_5xx(exchange: Exchange) -> str:
+    answered(exchange)
     assert exchange.status is not None
     if exchange.status >= 500:
         raise CheckFailure("PROTO-NO-5XX", "a 2xx or 4xx", exchange.summary(), exchange)
+    return exchange.summary()
 
 
-def check_error_type_known(exchange: Exchange, operation: str = OPERATION) -> None:
-    if exchange.ok or not exchange.answered:
-        return
+@judges("PROTO-ERROR-TYPE")
+def error_type_known(exchange: Exchange, operation: str = OPERATION) -> str | None:
+    """An error names a modeled or common type; the header and the body's __type agree (SHOULD)."""
+    if not _is_error(exchange):
+        return None
     known = modeled_errors(operation) | COMMON_ERRORS
     if exchange.error_type is None:
         actual = (
@@ -127,17 +169,37 @@ def check_error_type_known(exchange: Exchange, operation: str = OPERATION) -> No
         raise CheckFailure(
             "PROTO-ERROR-TYPE", f"one of {sorted(known)}", f"{exchange.error_type} (undocumented)", exchange
         )
+    header, body = exchange.header_error_type, exchange.body_error_type
+    if header and body and header != body:
+        # Clients read the header first and some read only the body: they must not disagree.
+        raise CheckFailure(
+            "PROTO-ERROR-TYPE",
+            f"the body's __type naming the header's {header}",
+            f"X-Amzn-ErrorType {header}, body __type {body}",
+            exchange,
+            soft=True,
+        )
+    return exchange.error_type
 
 
-def check_error_type_plain(exchange: Exchange) -> None:
+@judges("PROTO-ERROR-TYPE-PLAIN")
+def error_type_plain(exchange: Exchange) -> str | None:
+    """The type is the bare shape name; a `:`-suffix in the header is the protocol's to strip."""
     raw = exchange.raw_error_type
-    if raw is not None and raw != exchange.error_type:
+    if raw is None or not _is_error(exchange):
+        return None
+    # awsJson1_1: X-Amzn-ErrorType may carry ":http://internal.amazon.com/..." after the type; every
+    # client strips it, and AWS services send it. Only a namespace ("ns#Type") is a deviation.
+    unsuffixed = raw.split(":", 1)[0]
+    if unsuffixed != exchange.error_type:
         raise CheckFailure("PROTO-ERROR-TYPE-PLAIN", exchange.error_type, raw, exchange)
+    return raw
 
 
-def check_status_split(exchange: Exchange) -> None:
-    if exchange.ok or not exchange.answered or exchange.error_type is None:
-        return
+@judges("PROTO-STATUS-SPLIT")
+def status_split(exchange: Exchange) -> str | None:
+    if not _is_error(exchange) or exchange.error_type is None:
+        return None
     expected = 500 if exchange.error_type in SERVER_ERRORS else 400
     if exchange.status != expected:
         raise CheckFailure(
@@ -146,30 +208,42 @@ def check_status_split(exchange: Exchange) -> None:
             f"HTTP {exchange.status}",
             exchange,
         )
+    return f"HTTP {exchange.status} {exchange.error_type}"
 
 
-def check_content_type(exchange: Exchange) -> None:
+@judges("PROTO-CONTENT-TYPE")
+def content_type(exchange: Exchange) -> str | None:
     if not exchange.answered:
-        return
+        return None
     media = (exchange.content_type or "").split(";", 1)[0].strip().lower()
-    if media != JSON_CONTENT_TYPE:
+    if media != json_content_type():
         raise CheckFailure(
-            "PROTO-CONTENT-TYPE", JSON_CONTENT_TYPE, exchange.content_type or "(none)", exchange
+            "PROTO-CONTENT-TYPE", json_content_type(), exchange.content_type or "(none)", exchange
         )
+    return str(exchange.content_type)
 
 
-def check_message(exchange: Exchange) -> None:
-    if exchange.ok or not exchange.answered:
-        return
+@judges("PROTO-ERROR-MESSAGE")
+def message(exchange: Exchange) -> str | None:
+    if not _is_error(exchange):
+        return None
     if not exchange.message:
         raise CheckFailure(
-            "PROTO-ERROR-MESSAGE", "a non-empty message", exchange.body[:120].decode(errors="replace")
+            "PROTO-ERROR-MESSAGE",
+            "a non-empty message",
+            exchange.body[:120].decode(errors="replace"),
+            exchange,
         )
+    return repr(exchange.message)
 
 
-def check_request_id(exchange: Exchange) -> None:
-    if exchange.answered and not exchange.headers.get("x-amzn-requestid"):
+@judges("PROTO-REQUEST-ID")
+def request_id(exchange: Exchange) -> str | None:
+    if not exchange.answered:
+        return None
+    if not exchange.headers.get("x-amzn-requestid"):
         raise CheckFailure("PROTO-REQUEST-ID", "an x-amzn-RequestId header", "none", exchange)
+    return "x-amzn-RequestId present"
 
 
 @cache
@@ -177,62 +251,191 @@ def _response_validator(operation: str) -> Draft202012Validator:
     return Draft202012Validator(operation_schemas(operation)[f"{operation}.response.json"])
 
 
-def check_success_body(exchange: Exchange, operation: str = OPERATION) -> None:
+@judges("PROTO-SUCCESS-BODY")
+def success_body(exchange: Exchange, operation: str = OPERATION) -> str | None:
+    """A 2xx is HTTP 200 with an empty body or a JSON object valid against the response schema."""
     if not exchange.ok:
-        return
+        return None
     if exchange.status != 200:
         raise CheckFailure("PROTO-SUCCESS-BODY", "HTTP 200", f"HTTP {exchange.status}", exchange)
     if not exchange.body.strip():
-        return
+        return "HTTP 200, empty body"
     try:
         body = json.loads(exchange.body)
     except ValueError:
         raise CheckFailure(
             "PROTO-SUCCESS-BODY", "{} or an empty body", "a body that is not JSON", exchange
         ) from None
+    if not isinstance(body, dict):
+        raise CheckFailure("PROTO-SUCCESS-BODY", "a JSON object", f"JSON {type(body).__name__}", exchange)
     errors = [e.message for e in _response_validator(operation).iter_errors(body)]
     if errors:
         raise CheckFailure(
             "PROTO-SUCCESS-BODY", "a body valid against the response schema", errors[0], exchange
         )
+    return f"HTTP 200 {exchange.body[:40].decode(errors='replace')}"
 
 
-def check_secret_not_echoed(exchange: Exchange, secret: str) -> None:
-    if secret and len(secret) >= 4 and secret.encode() in exchange.body:
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+@judges("VAL-SENSITIVE-NOT-ECHOED")
+def secret_not_echoed(exchange: Exchange, secret: str) -> str | None:
+    """The AccessToken appears nowhere in the answer: raw body, decoded JSON strings, headers."""
+    if not exchange.answered or len(secret) < 4:
+        return None
+    places = [exchange.body.decode("utf-8", "replace"), *_strings(exchange.json)]
+    places += [f"{k}: {v}" for k, v in exchange.headers.items()]
+    if any(secret in place for place in places):
         raise CheckFailure(
             "VAL-SENSITIVE-NOT-ECHOED", "the AccessToken value not repeated", "echoed", exchange
         )
+    return "the token is not repeated in the answer"
 
 
 # --- oracles for a case's own requirement ------------------------------------------------------------
 
 
-def expect_rejected(
+def refused(
     exchange: Exchange,
     requirement: str,
-    expected_types: tuple[str, ...],
-    *,
+    types: Iterable[str],
     message: str | None = None,
-) -> None:
-    """The request must be refused with one of `expected_types` (and `message`, if given).
+) -> str:
+    """Refused with one of the documented `types` (the MUST), and the documented message (SHOULD).
 
-    Accepted or a 5xx: the MUST is broken. Refused with another documented 4xx, or the right type
-    with another message: the MUST holds, the documented detail does not (soft, NON-STRICT).
+    Accepted, a 5xx, or another error type: FAIL; clients branch on the type (a client that reads
+    ResourceNotFoundException forgets a good device). The right type with another message: soft.
     """
-    check_answered(exchange, requirement)
-    expected = " or ".join(expected_types) + (f" ({message!r})" if message else "")
+    answered(exchange, requirement)
+    types = tuple(types)
+    expected = " or ".join(types)
     if exchange.ok:
         raise CheckFailure(requirement, expected, f"HTTP {exchange.status}: accepted", exchange)
-    assert exchange.status is not None
-    if exchange.status >= 500:
+    if exchange.error_type not in types:
         raise CheckFailure(requirement, expected, exchange.summary(), exchange)
-    if exchange.error_type not in expected_types:
-        raise CheckFailure(requirement, expected, exchange.summary(), exchange, soft=True)
     if message is not None and exchange.message != message:
-        raise CheckFailure(requirement, expected, exchange.summary(), exchange, soft=True)
+        raise CheckFailure(requirement, f"{expected} {message!r}", exchange.summary(), exchange, soft=True)
+    return exchange.summary()
 
 
-def expect_success(exchange: Exchange, requirement: str) -> None:
-    check_answered(exchange, requirement)
+def refused_for_the_violation(
+    exchange: Exchange, requirement: str, violations: Iterable[Violation]
+) -> str | None:
+    """A validation message in Cognito's format names every violated member (the reason it was refused).
+
+    Member names are compared without case: their spelling is VAL-MESSAGE-FORMAT's business."""
+    text = exchange.message or ""
+    if exchange.error_type != VALIDATION_ERROR or not COGNITO_VALIDATION.match(text):
+        return None
+    members = sorted({v.path.split(".", 1)[0] for v in violations if v.path})
+    named = {m for m in members if f"at '{m.lower()}'" in text.lower()}
+    if set(members) != named:
+        raise CheckFailure(
+            requirement,
+            f"a message naming {', '.join(members)}",
+            text,
+            exchange,
+        )
+    return f"the message names {', '.join(members)}"
+
+
+def twin_not_refused_alike(exchange: Exchange, twin: Exchange, requirement: str) -> str | None:
+    """The same request with the violation undone is not refused the same way: the violation caused it."""
+    if exchange.ok or not exchange.answered:
+        return None
+    if not twin.answered:
+        raise NothingToJudge(requirement, f"the valid twin request got no answer ({twin.error})", twin)
+    if not twin.ok and twin.error_type == exchange.error_type:
+        raise CheckFailure(
+            requirement,
+            "the same request without the violation not refused the same way",
+            f"the valid twin is refused too: {twin.summary()}",
+            twin,
+        )
+    return f"the valid twin answered {twin.summary()}"
+
+
+def passes_validation(exchange: Exchange, requirement: str, what: str) -> str:
+    """A value that satisfies the model is not refused by validation (any other answer will do)."""
+    answered(exchange, requirement)
+    assert exchange.status is not None
+    if exchange.status >= 500 or exchange.error_type == VALIDATION_ERROR:
+        raise CheckFailure(requirement, f"{what} passes validation", exchange.summary(), exchange)
+    return f"{what}: {exchange.summary()}"
+
+
+def accepted(exchange: Exchange, requirement: str) -> str:
+    answered(exchange, requirement)
     if not exchange.ok:
         raise CheckFailure(requirement, "HTTP 200 (accepted)", exchange.summary(), exchange)
+    return exchange.summary()
+
+
+def wire_refused(exchange: Exchange, requirement: str, variant: str) -> str:
+    """A framing error gets a 4xx: never processed (2xx), never a server fault (5xx)."""
+    if not exchange.answered or exchange.status is None or not 400 <= exchange.status < 500:
+        raise CheckFailure(requirement, f"a 4xx for {variant}", exchange.summary(), exchange)
+    return f"{variant}: {exchange.summary()}"
+
+
+def wire_error_type(
+    exchange: Exchange, requirement: str, types: Iterable[str], variant: str, *, soft: bool = True
+) -> str | None:
+    """The awsJson1_1 error type for a framing error (the catalog's `expect_level`: a SHOULD)."""
+    types = tuple(types)
+    if not types or not _is_error(exchange):
+        return None
+    if exchange.error_type not in types:
+        raise CheckFailure(
+            requirement, f"{' or '.join(types)} for {variant}", exchange.summary(), exchange, soft=soft
+        )
+    return f"{variant}: {exchange.error_type}"
+
+
+# --- state ---------------------------------------------------------------------------------------------
+
+
+class Unread:
+    """State that could not be read, and why: never equal to anything, so never 'unchanged'."""
+
+    def __init__(self, reason: str, exchange: Exchange | None = None) -> None:
+        self.reason = reason
+        self.exchange = exchange
+
+    def __repr__(self) -> str:
+        return f"unreadable ({self.reason})"
+
+
+ABSENT = "absent"  # the admin view answers ResourceNotFoundException: the device is gone
+State = str | Unread
+
+
+def state_is(seen: State, expected: str, requirement: str, what: str = "the device") -> str:
+    if isinstance(seen, Unread):
+        raise NothingToJudge(
+            requirement, f"the state of {what} could not be read: {seen.reason}", seen.exchange
+        )
+    if seen != expected:
+        raise CheckFailure(requirement, f"{what} {expected} (AdminGetDevice)", f"{what} {seen}")
+    return f"{what} {seen}"
+
+
+def unchanged(before: State, after: State, requirement: str, what: str = "the device") -> str:
+    for state in (before, after):
+        if isinstance(state, Unread):
+            raise NothingToJudge(
+                requirement, f"the state of {what} could not be read: {state.reason}", state.exchange
+            )
+    if before != after:
+        raise CheckFailure(requirement, f"{what} still {before}", f"{what} now {after}")
+    return f"{what} still {after}"

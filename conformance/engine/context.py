@@ -3,21 +3,42 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar
 
+from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
+from conformance.contract.model import pinned
 from conformance.provisioning import FixtureUnavailable, Provisioner
-from conformance.targets import Target
+from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
+from strategies.shapes import simplest
+from strategies.wire import proper_headers
 
-from .checks import Blocked, Unimplemented, html_error_page, unimplemented_reason
+from .checks import (
+    ABSENT,
+    Blocked,
+    CheckFailure,
+    NothingToJudge,
+    State,
+    Unimplemented,
+    Unread,
+    html_error_page,
+    unimplemented_reason,
+)
+from .outcomes import Outcome, Outcomes
 from .registry import Case
+from .verdicts import Verdict
 
-# A syntactically valid token that is no JWT, for cases that need no real user.
+# A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"
+# Examples per property case: live services are paced and cost calls.
+DEFAULT_EXAMPLES = 25
+LIVE_EXAMPLES = 5
 
 
 @dataclass
@@ -31,6 +52,60 @@ class RunSettings:
     client_id: str | None = None
     client_secret: str | None = None
     shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
+
+    @classmethod
+    def of(
+        cls,
+        target_spec: str,
+        *,
+        seed: int = 0,
+        examples: int | None = None,
+        report_dir: str | None = None,
+        pace: str | None = None,
+        user_pool_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> RunSettings:
+        """The settings of a run, with the defaults that depend on the kind of target (the one place)."""
+        live = target_spec.startswith("aws")
+        return cls(
+            target_spec=target_spec,
+            seed=seed,
+            examples=examples or (LIVE_EXAMPLES if live else DEFAULT_EXAMPLES),
+            report_dir=report_dir,
+            pace=pace,
+            user_pool_id=user_pool_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            shrink=not live,
+        )
+
+
+def failure_verdict(level: str, soft: bool) -> Verdict:
+    """A failed check: FAIL under a MUST, NON-STRICT under a SHOULD or when soft, INFO records only."""
+    if level == "INFO":
+        return Verdict.INFORMATIONAL
+    if level == "MUST" and not soft:
+        return Verdict.FAIL
+    return Verdict.NON_STRICT
+
+
+@cache
+def _signature(check: Any) -> inspect.Signature:
+    return inspect.signature(check)
+
+
+def requirement_judged(check: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    """The requirement a check judged: its `requirement` argument, or the one it is fixed to."""
+    fixed = getattr(check, "requirement", None)
+    if isinstance(fixed, str):
+        return fixed
+    try:
+        bound = _signature(check).bind(*args, **kwargs)
+    except TypeError:
+        return None
+    value = bound.arguments.get("requirement")
+    return value if isinstance(value, str) else None
 
 
 class RunSession:
@@ -79,8 +154,6 @@ class RunSession:
             return self._probed[operation]
 
     def _probe(self, operation: str) -> str | None:
-        from strategies.shapes import simplest
-
         shape = self.target_input_shape(operation)
         exchange = self.target.call(operation, simplest(shape))
         reason = unimplemented_reason(exchange)
@@ -90,8 +163,6 @@ class RunSession:
 
     @staticmethod
     def target_input_shape(operation: str) -> Any:
-        from conformance.contract.model import pinned
-
         return pinned().operation(operation).input_shape
 
 
@@ -103,7 +174,55 @@ class CaseContext:
     case: Case
     exchanges: list[Exchange] = field(default_factory=list)
     observations: list[Any] = field(default_factory=list)
+    outcomes: Outcomes = field(default_factory=Outcomes)
     sent: int = 0
+    steps: dict[str, int] | None = None  # a state machine's steps, by rule
+    _twins: dict[str, Exchange] = field(default_factory=dict)
+
+    @property
+    def requirement(self) -> Requirement:
+        """The requirement this case enforces, from the catalog (the one place its id is written)."""
+        return catalog().get(self.case.requirement)
+
+    # --- judging -----------------------------------------------------------------------------------
+
+    def verify(self, check: Any, *args: Any, **kwargs: Any) -> bool:
+        """Run one check and record its outcome; True when it held (or had nothing to look at).
+
+        A failing check never stops the case: every assertion runs, and the verdict is the worst."""
+        name = getattr(check, "__name__", str(check))
+        try:
+            seen = check(*args, **kwargs)
+        except CheckFailure as failure:
+            self.outcomes.add(
+                Outcome(
+                    check=failure.check or name,
+                    requirement=failure.requirement,
+                    verdict=failure_verdict(
+                        failure.level or catalog().get(failure.requirement).level, failure.soft
+                    ),
+                    expected=failure.expected,
+                    actual=failure.actual,
+                    exchange=failure.exchange,
+                )
+            )
+            return False
+        except NothingToJudge as nothing:
+            blocked = Outcome(
+                name,
+                nothing.requirement,
+                Verdict.BLOCKED,
+                "something to judge",
+                nothing.reason,
+                nothing.exchange,
+            )
+            self.outcomes.add(blocked)
+            return False
+        if seen is not None:
+            requirement = requirement_judged(check, args, kwargs) or self.case.requirement
+            exchange = next((a for a in args if isinstance(a, Exchange)), None)
+            self.outcomes.add(Outcome(name, requirement, Verdict.PASS, None, seen, exchange))
+        return True
 
     @property
     def target(self) -> Target:
@@ -146,25 +265,23 @@ class CaseContext:
         """
         known = RunSession.target_input_shape(OPERATION).members
         if any(v is None for v in params.values()) or any(k not in known for k in params):
-            from strategies.wire import proper_headers
-
             return self.raw(proper_headers(), json.dumps(params).encode())
         return self.call(OPERATION, params)
 
-    def raw(self, headers: dict[str, str], body: bytes) -> Exchange:
-        from conformance.targets import RawUnsupported
-
+    def raw(self, headers: dict[str, str], body: bytes, *, framing_probe: bool = False) -> Exchange:
+        """Exact bytes. A `framing_probe` (a broken target or content type on purpose) is never read
+        as "not implemented": what it gets is judged, a 5xx included."""
         self.require(OPERATION)
         try:
             exchange = self.target.send_raw(headers, body, operation=OPERATION)
         except RawUnsupported as exc:
             raise Blocked(str(exc)) from None
-        return self._record(exchange)
+        return self._record(exchange, probe=not framing_probe)
 
-    def _record(self, exchange: Exchange) -> Exchange:
+    def _record(self, exchange: Exchange, *, probe: bool = True) -> Exchange:
         self.sent += 1
         self.exchanges.append(exchange)
-        reason = unimplemented_reason(exchange)
+        reason = unimplemented_reason(exchange) if probe else None
         if reason and exchange.operation:
             raise Unimplemented(f"{exchange.operation} is not implemented: {reason}")
         return exchange
@@ -184,19 +301,50 @@ class CaseContext:
             {"UserPoolId": user.pool.id, "Username": user.username, "DeviceKey": device_key},
         )
 
-    def remembered_status(self, user: Any, device_key: str) -> str | None:
-        """dev:device_remembered_status as AdminGetDevice shows it; None when the device is not found."""
-        exchange = self.admin_device(user, device_key)
-        if not exchange.ok:
-            return None
-        attributes = (exchange.json or {}).get("Device", {}).get("DeviceAttributes", [])
-        return next(
-            (a.get("Value") for a in attributes if a.get("Name") == "dev:device_remembered_status"), None
-        )
+    def read_status(self, user: Any, device_key: str) -> State:
+        """dev:device_remembered_status as AdminGetDevice shows it; ABSENT when the device is not found.
 
-    def admin_device_keys(self, user: Any) -> list[str]:
+        Anything else (an error, a 5xx, a device without the attribute) is Unread: state that could not
+        be read is never taken for "unchanged"."""
+        exchange = self.admin_device(user, device_key)
+        if exchange.error_type == "ResourceNotFoundException":
+            return ABSENT
+        if not exchange.ok:
+            return Unread(f"AdminGetDevice answered {exchange.summary()}", exchange)
+        device = (exchange.json or {}).get("Device") if isinstance(exchange.json, dict) else None
+        attributes = device.get("DeviceAttributes") if isinstance(device, dict) else None
+        for attribute in attributes if isinstance(attributes, list) else []:
+            if isinstance(attribute, dict) and attribute.get("Name") == "dev:device_remembered_status":
+                return str(attribute.get("Value"))
+        return Unread("AdminGetDevice answered no dev:device_remembered_status attribute", exchange)
+
+    def admin_devices(self, user: Any) -> dict[str, dict[str, Any]] | Unread:
+        """Every device of the user as AdminListDevices shows it (key -> attributes), or Unread."""
         exchange = self.call("AdminListDevices", {"UserPoolId": user.pool.id, "Username": user.username})
-        return [d.get("DeviceKey") for d in (exchange.json or {}).get("Devices", [])] if exchange.ok else []
+        body = exchange.json if exchange.ok else None
+        listed = body.get("Devices") if isinstance(body, dict) else None
+        if not isinstance(listed, list):
+            return Unread(f"AdminListDevices answered {exchange.summary()}", exchange)
+        devices: dict[str, dict[str, Any]] = {}
+        for device in listed:
+            if isinstance(device, dict) and isinstance(device.get("DeviceKey"), str):
+                attributes = device.get("DeviceAttributes") or []
+                devices[device["DeviceKey"]] = {
+                    str(a.get("Name")): a.get("Value") for a in attributes if isinstance(a, dict)
+                }
+        return devices
+
+    def twin(self, request: dict[str, Any]) -> Exchange:
+        """The answer to a valid request, sent once per distinct request: a refusal's control."""
+        if request.get("AccessToken") == STAND_IN_TOKEN:
+            raise Blocked(
+                "no signed-in user on this target, so no valid twin request: a refusal cannot be shown "
+                "to come from the violation under test"
+            )
+        key = json.dumps(request, sort_keys=True)
+        if key not in self._twins:
+            self._twins[key] = self.send(request)
+        return self._twins[key]
 
     def observe(self, what: Any) -> None:
         self.observations.append(what)

@@ -25,9 +25,6 @@ from .verdicts import CaseResult, Verdict
 DEFAULT_REPORT_DIR = "reports/latest"
 PLUGIN_NAME = "cognito-conformance-run"
 SUITE_FILE = Path(__file__).with_name("suite.py")
-# Examples per property case by target kind: live services are paced and cost calls.
-DEFAULT_EXAMPLES = {"aws": 5}
-FALLBACK_EXAMPLES = 25
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,19 +60,16 @@ class ConformanceRun:
         self.config = config
         worker = getattr(config, "workerinput", None)
         self.worker_id: str = worker["workerid"] if worker else "main"
-        target = str(config.getoption("target"))
         examples = config.getoption("examples")
-        kind = "aws" if target.startswith("aws") else target
-        self.settings = RunSettings(
-            target_spec=target,
+        self.settings = RunSettings.of(
+            str(config.getoption("target")),
             seed=int(config.getoption("seed")),
-            examples=int(examples) if examples else DEFAULT_EXAMPLES.get(kind, FALLBACK_EXAMPLES),
+            examples=int(examples) if examples else None,
             report_dir=str(config.getoption("report_dir")),
             pace=config.getoption("pace"),
             user_pool_id=config.getoption("user_pool_id"),
             client_id=config.getoption("client_id"),
             client_secret=config.getoption("client_secret"),
-            shrink=kind != "aws",
         )
         self.case_pattern: str | None = config.getoption("case")
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)

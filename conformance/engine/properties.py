@@ -1,5 +1,9 @@
-"""Property-based cases: Hypothesis draws requests, each is sent, a check judges the answer, and a
-failure comes back shrunk to the smallest request that still fails."""
+"""Property-based cases: Hypothesis draws requests, each is sent and judged by the case's checks.
+
+Every example's outcomes are collected (a soft outcome never stops the exploration); an example with
+a hard failure (FAIL) ends it, and Hypothesis shrinks it to the smallest request that still fails,
+whose outcomes are the ones kept.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,19 @@ from typing import TypeVar
 
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 
+from conformance.provisioning import FixtureUnavailable
+
+from .checks import Blocked, Unimplemented
 from .context import CaseContext
+from .outcomes import Outcomes
 
 T = TypeVar("T")
+
+
+class _HardFailure(Exception):
+    """One example broke a MUST: Hypothesis shrinks it."""
 
 
 def for_all(
@@ -22,7 +35,10 @@ def for_all(
     first: Sequence[T] = (),
     max_examples: int | None = None,
 ) -> None:
-    """Run `check` on `first` (boundaries), then on generated values; re-raise the minimal failure."""
+    """Run `check` on `first` (boundaries), then on generated values; keep the minimal hard failure."""
+    kept = ctx.outcomes
+    failing: list[Outcomes] = []  # the outcomes of the latest failing example: the minimal one at the end
+    stopped: list[Exception] = []
 
     @seed(ctx.seed)
     @settings(
@@ -38,9 +54,30 @@ def for_all(
     )
     @given(strategy)
     def holds(value: T) -> None:
-        check(value)
+        if stopped:
+            return  # the case cannot go on (not implemented, blocked): send nothing more
+        ctx.outcomes = Outcomes()
+        try:
+            check(value)
+        except (Blocked, Unimplemented, FixtureUnavailable) as exc:
+            stopped.append(exc)  # not a failure of the example: no shrinking
+        finally:
+            mine, ctx.outcomes = ctx.outcomes, kept
+        if mine.has_hard_failure():
+            failing[:] = [mine]
+            raise _HardFailure
+        kept.merge(mine)
 
     test = holds
     for value in reversed(list(first)):
         test = example(value)(test)
-    test()
+    try:
+        test()
+    except (_HardFailure, Flaky):
+        pass  # a failure that did not reproduce on replay keeps the outcomes it had
+    finally:
+        ctx.outcomes = kept
+    if failing:
+        kept.merge(failing[0])
+    if stopped:
+        raise stopped[0]

@@ -17,24 +17,21 @@ from conformance.secrets import SECRETS, redact
 
 from .budget import plan
 from .context import RunSettings
-from .plugin import DEFAULT_EXAMPLES, FALLBACK_EXAMPLES
 from .registry import select
 
 FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
 
 
 def settings_of(args: argparse.Namespace) -> RunSettings:
-    kind = "aws" if args.target.startswith("aws") else args.target
-    return RunSettings(
-        target_spec=args.target,
+    return RunSettings.of(
+        args.target,
         seed=args.seed,
-        examples=args.examples or DEFAULT_EXAMPLES.get(kind, FALLBACK_EXAMPLES),
+        examples=args.examples,
         report_dir=args.report_dir,
         pace=args.pace,
         user_pool_id=args.user_pool_id,
         client_id=args.client_id,
         client_secret=args.client_secret,
-        shrink=kind != "aws",
     )
 
 

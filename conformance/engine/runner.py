@@ -9,12 +9,14 @@ import time
 from typing import Any
 
 from conformance.contract.catalog import Catalog, Requirement
+from conformance.contract.extract import OPERATION
 from conformance.provisioning import FixtureUnavailable
 from conformance.secrets import redact, redact_obj
 from conformance.targets.exchange import Exchange
 
-from .checks import Blocked, CheckFailure, Skipped, Unimplemented
+from .checks import Blocked, Unimplemented
 from .context import CaseContext, RunSession
+from .outcomes import Outcome
 from .registry import Case
 from .verdicts import CaseResult, Verdict
 
@@ -54,51 +56,84 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
 
 def _attempt(session: RunSession, case: Case, requirement: Requirement) -> CaseResult:
     ctx = CaseContext(session, case)
-
-    def result(verdict: Verdict, reason: str | None = None, expected: Any = None) -> CaseResult:
-        return CaseResult(
-            case_id=case.id,
-            requirement=requirement.id,
-            level=requirement.level,
-            title=requirement.title,
-            verdict=verdict,
-            reason=redact(reason) if reason else None,
-            expected=expected,
-        )
-
+    stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
     try:
         ctx.require(*case.ops)  # an unimplemented operation outranks a missing fixture
         case.run(ctx)
-    except CheckFailure as failure:
-        verdict = _failure_verdict(requirement, failure)
-        exchange = failure.exchange or (ctx.exchanges[-1] if ctx.exchanges else None)
-        found = result(verdict, str(failure), failure.expected)
-        return _finish(ctx, found, exchange, actual=failure.actual, with_curl=True)
     except Unimplemented as exc:
-        return _finish(ctx, result(Verdict.UNIMPLEMENTED, str(exc)), None)
+        stopped = (Verdict.UNIMPLEMENTED, str(exc))
     except FixtureUnavailable as exc:
-        return _finish(ctx, result(Verdict.BLOCKED, exc.reason), None)
+        stopped = (Verdict.BLOCKED, exc.reason)
     except Blocked as exc:
-        return _finish(ctx, result(Verdict.BLOCKED, str(exc)), None)
-    except Skipped as exc:
-        return _finish(ctx, result(Verdict.SKIPPED, str(exc)), None)
+        stopped = (Verdict.BLOCKED, str(exc))
     except Exception as exc:  # anything else is a bug in the suite: ERROR, explained
-        return _finish(ctx, result(Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}"), None)
-    last = ctx.exchanges[-1] if ctx.exchanges else None
+        stopped = (Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}")
+    return _conclude(ctx, requirement, stopped)
+
+
+def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:
+    """The verdict is the worst outcome; a FAIL seen before the case had to stop still counts."""
+    worst = ctx.outcomes.worst()
+    result = CaseResult(
+        case_id=ctx.case.id,
+        requirement=requirement.id,
+        level=requirement.level,
+        title=requirement.title,
+        verdict=Verdict.PASS,
+        outcomes=[_outcome_json(o) for o in ctx.outcomes],
+        steps=ctx.steps,
+    )
+    failing = worst is not None and worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
+    if stopped is not None and stopped[0] is Verdict.ERROR:
+        result.verdict, result.reason = stopped
+        return _finish(ctx, result, None)
+    if worst is not None and failing:
+        return _judged(ctx, result, worst, stopped)
+    if stopped is not None:
+        result.verdict, result.reason = stopped
+        return _finish(ctx, result, None)
     if requirement.level == "INFO":
         observed = ctx.observations if len(ctx.observations) != 1 else ctx.observations[0]
-        return _finish(
-            ctx, result(Verdict.INFORMATIONAL, "recorded what the target did"), last, actual=observed
-        )
-    return _finish(ctx, result(Verdict.PASS, expected=requirement.statement), last, actual="as documented")
+        result.verdict, result.reason = Verdict.INFORMATIONAL, "recorded what the target did"
+        last = ctx.exchanges[-1] if ctx.exchanges else None
+        return _finish(ctx, result, last, actual=observed)
+    if worst is None:
+        result.verdict = Verdict.BLOCKED
+        result.reason = "nothing to judge: no check of this case saw an answer it could judge"
+        return _finish(ctx, result, None)
+    return _judged(ctx, result, worst, None)
 
 
-def _failure_verdict(requirement: Requirement, failure: CheckFailure) -> Verdict:
-    if requirement.level == "INFO":
-        return Verdict.INFORMATIONAL
-    if requirement.level == "MUST" and not failure.soft:
-        return Verdict.FAIL
-    return Verdict.NON_STRICT
+def _judged(
+    ctx: CaseContext, result: CaseResult, worst: Outcome, stopped: tuple[Verdict, str] | None
+) -> CaseResult:
+    """The verdict of the worst outcome; a PASS lists what each check saw."""
+    result.verdict = worst.verdict
+    if worst.verdict is Verdict.PASS:
+        result.expected = ctx.requirement.statement
+        seen = [f"{o.check}: {o.actual}" for o in ctx.outcomes if o.verdict is Verdict.PASS]
+        last = ctx.exchanges[-1] if ctx.exchanges else None
+        return _finish(ctx, result, worst.exchange or last, actual=seen if len(seen) > 1 else seen[0])
+    others = len(ctx.outcomes) - 1
+    result.reason = worst.describe() + (f" (and {others} more outcome(s))" if others else "")
+    if stopped is not None:
+        result.reason += f"; then the case stopped: {stopped[1]}"
+    result.expected = worst.expected
+    exchange = worst.exchange or (ctx.exchanges[-1] if ctx.exchanges else None)
+    with_curl = worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
+    return _finish(ctx, result, exchange, actual=worst.actual, with_curl=with_curl)
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "check": outcome.check,
+        "requirement": outcome.requirement,
+        "verdict": str(outcome.verdict),
+        "expected": redact_obj(outcome.expected),
+        "actual": redact_obj(outcome.actual),
+        "count": outcome.count,
+        "exchange": example_of(outcome.exchange) if outcome.exchange is not None else None,
+    }
 
 
 def _finish(
@@ -109,9 +144,13 @@ def _finish(
     actual: Any = None,
     with_curl: bool = False,
 ) -> CaseResult:
+    result.reason = redact(result.reason) if result.reason else None
     result.examples = ctx.sent
     result.actual = redact_obj(actual) if actual is not None else result.actual
-    result.error_types = sorted({e.error_type for e in ctx.exchanges if e.error_type and not e.ok})
+    # Error coverage counts the operation under test only (a provisioning or read call is not it).
+    result.error_types = sorted(
+        {e.error_type for e in ctx.exchanges if e.error_type and not e.ok and e.operation == OPERATION}
+    )
     if exchange is not None:
         result.example = example_of(exchange)
         if with_curl:

@@ -43,6 +43,8 @@ class CaseResult:
     statement: str = ""
     sources: list[str] = field(default_factory=list)
     error_types: list[str] = field(default_factory=list)  # error types the target answered in this case
+    outcomes: list[dict[str, Any]] = field(default_factory=list)  # every check's outcome (outcomes.py)
+    steps: dict[str, int] | None = None  # a state machine's steps taken, by rule
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,4 +66,6 @@ class CaseResult:
             "statement": self.statement,
             "sources": self.sources,
             "error_types": self.error_types,
+            "outcomes": self.outcomes,
+            **({"steps": self.steps} if self.steps is not None else {}),
         }

@@ -44,6 +44,8 @@ class Tokens:
     refresh_token: str | None = field(default=None, repr=False)
     # (DeviceKey, DeviceGroupKey) of NewDeviceMetadata, when the sign-in offered a new device.
     new_device: tuple[str, str] | None = None
+    # The challenges the sign-in answered, in order (PASSWORD_VERIFIER, DEVICE_SRP_AUTH, ...).
+    challenges: tuple[str, ...] = ()
 
 
 @dataclass

@@ -103,10 +103,14 @@ def srp_sign_in(
         ),
         f"{SRP_FLOW} sign-in (InitiateAuth)",
     )
+    answered: list[str] = []
     for _ in range(MAX_STEPS):
         if isinstance(answer.get("AuthenticationResult"), dict):
-            return _tokens(answer["AuthenticationResult"])
+            tokens = _tokens(answer["AuthenticationResult"])
+            tokens.challenges = tuple(answered)
+            return tokens
         name = answer.get("ChallengeName")
+        answered.append(str(name))
         challenge = answer.get("ChallengeParameters") or {}
         # The name to answer with: the challenge's USERNAME (AWS may canonicalise it), else ours.
         who = str(challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username)

@@ -63,7 +63,8 @@ def _operation(target: str | None, headers: Mapping[str, str]) -> str:
 
 def _parse(body: bytes) -> dict[str, Any]:
     if not body.strip():
-        return {}  # an empty body is an empty input structure
+        # Not a JSON object: awsJson1_1's SerializationException (SDKs send `{}` for an empty input).
+        raise CognitoError("SerializationException", "The request body is empty; a JSON object is required.")
     try:
         params = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

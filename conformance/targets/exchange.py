@@ -42,7 +42,7 @@ class Exchange:
 
     @property
     def raw_error_type(self) -> str | None:
-        """The error identity as sent, before sanitising."""
+        """The error identity as sent, before sanitising: the header first, as clients read it."""
         header = self.headers.get("x-amzn-errortype")
         if header:
             return header
@@ -55,10 +55,22 @@ class Exchange:
 
     @property
     def error_type(self) -> str | None:
-        raw = self.raw_error_type
-        if raw is None:
-            return None
-        return raw.split(":", 1)[0].rsplit("#", 1)[-1]
+        return _sanitise(self.raw_error_type)
+
+    @property
+    def header_error_type(self) -> str | None:
+        """The type named by X-Amzn-ErrorType alone, sanitised."""
+        return _sanitise(self.headers.get("x-amzn-errortype"))
+
+    @property
+    def body_error_type(self) -> str | None:
+        """The type named by the body's __type (or code) alone, sanitised."""
+        body = self.json
+        if isinstance(body, dict):
+            for key in ("__type", "code"):
+                if isinstance(body.get(key), str):
+                    return _sanitise(str(body[key]))
+        return None
 
     @property
     def message(self) -> str | None:
@@ -86,3 +98,10 @@ class Exchange:
         if self.ok:
             return f"HTTP {self.status}"
         return f"HTTP {self.status} {self.error_type or '(no error type)'}: {self.message or ''}".rstrip(": ")
+
+
+def _sanitise(raw: str | None) -> str | None:
+    """awsJson1_1: keep the part before the first ':', then the part after '#'."""
+    if raw is None:
+        return None
+    return raw.split(":", 1)[0].rsplit("#", 1)[-1]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from conformance.contract.constraints import Kind
-from strategies.requests import Labelled
+from conformance.contract.extract import OPERATION
+from conformance.targets.exchange import Exchange
+from strategies.requests import Labelled, input_shape
 
-from ..checks import Blocked, expect_rejected
+from ..checks import Blocked, refused, refused_for_the_violation, twin_not_refused_alike
 from ..context import STAND_IN_TOKEN, CaseContext
 
-INVALID_PARAMETER = ("InvalidParameterException",)
-TYPE_ERRORS = ("SerializationException", "InvalidParameterException")
+TOKEN, KEY, STATUS = "AccessToken", "DeviceKey", "DeviceRememberedStatus"
 
 
 def unknown_device_key(ctx: CaseContext, salt: int = 0) -> str:
@@ -24,25 +24,40 @@ def unknown_device_key(ctx: CaseContext, salt: int = 0) -> str:
 
 
 def request_base(ctx: CaseContext) -> dict[str, Any]:
-    """A valid request to start from: user A's token and device when the target can provide them,
-    else stand-ins (validation answers before authentication, so validation cases still mean something)."""
+    """A valid request to start from: user A's token and first device, status remembered (the state
+    the cases leave it in). Without a signed-in user, stand-ins: a refusal can then not be shown to
+    come from the violation under test (no valid twin), and the validation cases are BLOCKED."""
     try:
         user = ctx.shared("user_a")
     except Blocked:
-        return {"AccessToken": STAND_IN_TOKEN, "DeviceKey": unknown_device_key(ctx)}
-    return {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
+        return {TOKEN: STAND_IN_TOKEN, KEY: unknown_device_key(ctx), STATUS: "remembered"}
+    return {TOKEN: user.access_token, KEY: user.devices[0].key, STATUS: "remembered"}
 
 
-def expected_types(labelled: Labelled) -> tuple[str, ...]:
-    if any(v.kind is Kind.TYPE for v in labelled.violations):
-        return TYPE_ERRORS
-    return INVALID_PARAMETER
+def twin_of(labelled: Labelled, base: dict[str, Any]) -> dict[str, Any]:
+    """The same request with every violation undone: the model's members as sent where they were
+    valid, the base's where they were broken or missing."""
+    broken = {v.path.split(".", 1)[0] for v in labelled.violations}
+    members = input_shape(OPERATION).members
+    return {
+        name: labelled.request[name] if name in labelled.request and name not in broken else base[name]
+        for name in members
+        if name in base or (name in labelled.request and name not in broken)
+    }
 
 
-def judge_invalid(ctx: CaseContext, requirement: str, labelled: Labelled) -> None:
-    """An invalid request must be refused: InvalidParameterException (SerializationException for types)."""
+def judge_invalid(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> Exchange | None:
+    """An invalid request is refused with the documented error (the catalog's `expect`), for the
+    violation under test: the message (in Cognito's format) names the member, and the valid twin is
+    not refused the same way. The answer, when the refusal is the documented one (else None)."""
+    requirement = ctx.requirement
     exchange = ctx.send(labelled.request)
-    expect_rejected(exchange, requirement, expected_types(labelled))
+    ok = ctx.verify(refused, exchange, requirement.id, requirement.expect, requirement.message)
+    if not exchange.answered or exchange.ok:
+        return None
+    ctx.verify(refused_for_the_violation, exchange, requirement.id, labelled.violations)
+    ctx.verify(twin_not_refused_alike, exchange, ctx.twin(twin_of(labelled, base)), requirement.id)
+    return exchange if ok else None
 
 
 def lower_camel(name: str) -> str:

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from conformance.provisioning import FixtureUnavailable
 
-from ..checks import CheckFailure, expect_rejected, expect_success
+from ..checks import CheckFailure, NothingToJudge, Unread, accepted, refused, state_is
 from ..context import CaseContext
 from ..registry import case
 
 READ_OPS = ("UpdateDeviceStatus", "AdminGetDevice", "AdminListDevices")
+NOT_FOUND = ("ResourceNotFoundException",)
 
 
-def _set(ctx: CaseContext, requirement: str, user: Any, device: str, status: str) -> None:
-    expect_success(ctx.update(user.access_token, device, status), requirement)
+def _set(ctx: CaseContext, user: Any, device: str, status: str) -> bool:
+    return ctx.verify(accepted, ctx.update(user.access_token, device, status), ctx.requirement.id)
 
 
-def _expect_status(ctx: CaseContext, requirement: str, user: Any, device: str, status: str) -> None:
-    seen = ctx.remembered_status(user, device)
-    if seen != status:
-        exchange = ctx.exchanges[-1] if ctx.exchanges else None
-        raise CheckFailure(
-            requirement, f"AdminGetDevice dev:device_remembered_status = {status}", seen, exchange
-        )
+def _shows(ctx: CaseContext, user: Any, device: str, status: str) -> bool:
+    return ctx.verify(state_is, ctx.read_status(user, device), status, ctx.requirement.id)
 
 
 @case("STATE-REMEMBERED", ops=READ_OPS)
@@ -33,32 +30,33 @@ def remembered(ctx: CaseContext) -> None:
     # Start from not_remembered set another way (the admin operation, where the target has it), so
     # that only UpdateDeviceStatus can have made the device remembered.
     if ctx.session.unimplemented("AdminUpdateDeviceStatus") is None:
-        setup = ctx.call(
-            "AdminUpdateDeviceStatus",
-            {
-                "UserPoolId": user.pool.id,
-                "Username": user.username,
-                "DeviceKey": device,
-                "DeviceRememberedStatus": "not_remembered",
-            },
-        )
-        expect_success(setup, "STATE-REMEMBERED")
+        params = {"UserPoolId": user.pool.id, "Username": user.username, "DeviceKey": device}
+        setup = ctx.call("AdminUpdateDeviceStatus", {**params, "DeviceRememberedStatus": "not_remembered"})
+        ctx.verify(accepted, setup, ctx.requirement.id)
     else:
-        _set(ctx, "STATE-REMEMBERED", user, device, "not_remembered")
-    _set(ctx, "STATE-REMEMBERED", user, device, "remembered")
-    _expect_status(ctx, "STATE-REMEMBERED", user, device, "remembered")
+        _set(ctx, user, device, "not_remembered")
+    _shows(ctx, user, device, "not_remembered")
+    if _set(ctx, user, device, "remembered"):
+        _shows(ctx, user, device, "remembered")
+
+
+def listed(devices: dict[str, Any] | Unread, device: str, requirement: str) -> str:
+    """AdminListDevices still lists the device."""
+    if isinstance(devices, Unread):
+        raise NothingToJudge(requirement, f"the devices could not be listed: {devices.reason}")
+    if device not in devices:
+        raise CheckFailure(requirement, "AdminListDevices still lists the device", sorted(devices))
+    return "AdminListDevices lists the device"
 
 
 @case("STATE-NOT-REMEMBERED-KEEPS", ops=READ_OPS)
 def not_remembered_keeps(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
-    _set(ctx, "STATE-NOT-REMEMBERED-KEEPS", user, device, "not_remembered")
-    _expect_status(ctx, "STATE-NOT-REMEMBERED-KEEPS", user, device, "not_remembered")
-    listed = ctx.admin_device_keys(user)
-    if device not in listed:
-        raise CheckFailure("STATE-NOT-REMEMBERED-KEEPS", "AdminListDevices still lists the device", listed)
-    _set(ctx, "STATE-NOT-REMEMBERED-KEEPS", user, device, "remembered")
+    if _set(ctx, user, device, "not_remembered"):
+        _shows(ctx, user, device, "not_remembered")
+        ctx.verify(listed, ctx.admin_devices(user), device, ctx.requirement.id)
+    _set(ctx, user, device, "remembered")
 
 
 @case("STATE-REENABLE", ops=READ_OPS)
@@ -66,10 +64,9 @@ def reenable(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
     for _ in range(2):  # off and on again, twice: the device comes back each time
-        _set(ctx, "STATE-REENABLE", user, device, "not_remembered")
-        _expect_status(ctx, "STATE-REENABLE", user, device, "not_remembered")
-        _set(ctx, "STATE-REENABLE", user, device, "remembered")
-        _expect_status(ctx, "STATE-REENABLE", user, device, "remembered")
+        for status in ("not_remembered", "remembered"):
+            if _set(ctx, user, device, status):
+                _shows(ctx, user, device, status)
 
 
 @case("STATE-IDEMPOTENT", ops=READ_OPS)
@@ -77,72 +74,125 @@ def idempotent(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
     for status in ("not_remembered", "not_remembered", "remembered", "remembered"):
-        exchange = ctx.update(user.access_token, device, status)
-        expect_success(exchange, "STATE-IDEMPOTENT")
-        _expect_status(ctx, "STATE-IDEMPOTENT", user, device, status)
+        if _set(ctx, user, device, status):
+            _shows(ctx, user, device, status)
 
 
-def _snapshot(ctx: CaseContext, users: list[Any]) -> dict[str, Any]:
-    """Every device of these users with its attributes, as the admin view shows them."""
+def _snapshot(ctx: CaseContext) -> dict[str, Any] | Unread:
+    """Every device of every user the run created (every pool), with its attributes (admin view)."""
     snap: dict[str, Any] = {}
-    for user in users:
-        exchange = ctx.call("AdminListDevices", {"UserPoolId": user.pool.id, "Username": user.username})
-        for device in (exchange.json or {}).get("Devices", []):
-            attributes = {a["Name"]: a.get("Value") for a in device.get("DeviceAttributes", [])}
+    for user in list(ctx.provisioner.created.users):
+        devices = ctx.admin_devices(user)
+        if isinstance(devices, Unread):
+            return Unread(f"the devices of {user.username}: {devices.reason}", devices.exchange)
+        for key, attributes in devices.items():
             attributes.pop("last_ip_used", None)  # our own requests may move it
-            snap[f"{user.username}/{device.get('DeviceKey')}"] = attributes
+            snap[f"{user.username}/{key}"] = attributes
     return snap
+
+
+def only_named_changed(before: dict[str, Any] | Unread, after: dict[str, Any] | Unread, named: str) -> str:
+    """STATE-ISOLATION: between two snapshots only the named device changed."""
+    for snap in (before, after):
+        if isinstance(snap, Unread):
+            raise NothingToJudge("STATE-ISOLATION", f"the devices could not be read: {snap.reason}")
+    assert isinstance(before, dict) and isinstance(after, dict)
+    others = [k for k in before if not k.endswith(f"/{named}")]
+    if not others:
+        raise NothingToJudge("STATE-ISOLATION", "no other device to watch")
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k in others)
+    changed += sorted(k for k in set(after) - set(before))
+    if changed:
+        raise CheckFailure("STATE-ISOLATION", "only the named device changed", f"also changed: {changed}")
+    return f"{len(others)} other devices of {len({k.split('/')[0] for k in others})} users unchanged"
 
 
 @case("STATE-ISOLATION", ops=READ_OPS)
 def isolation(ctx: CaseContext) -> None:
-    a, b = ctx.shared("user_a"), ctx.shared("user_b")
+    a = ctx.shared("user_a")
+    ctx.shared("user_b")
+    ctx.shared("user_c")  # a user of the second pool: isolation covers every pool of the run
     target = a.devices[0].key
-    current = ctx.remembered_status(a, target)
-    before = _snapshot(ctx, [a, b])
+    current = ctx.read_status(a, target)
     flipped = "not_remembered" if current == "remembered" else "remembered"
-    _set(ctx, "STATE-ISOLATION", a, target, flipped)
-    after = _snapshot(ctx, [a, b])
-    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and target not in k)
-    if changed:
-        raise CheckFailure("STATE-ISOLATION", "only the named device changed", f"also changed: {changed}")
-    _set(ctx, "STATE-ISOLATION", a, target, "remembered")
+    before = _snapshot(ctx)
+    if _set(ctx, a, target, flipped):
+        ctx.verify(only_named_changed, before, _snapshot(ctx), target)
+    _set(ctx, a, target, "remembered")
+
+
+def user_list(exchange: Any, hidden: str, shown: str, requirement: str) -> str:
+    """STATE-USER-VIEW: ListDevices lists the remembered device and not the not_remembered one."""
+    body = exchange.json if exchange.ok else None
+    devices = body.get("Devices") if isinstance(body, dict) else None
+    if not isinstance(devices, list):
+        raise CheckFailure(requirement, "ListDevices answering a device list", exchange.summary(), exchange)
+    keys = [d.get("DeviceKey") for d in devices if isinstance(d, dict)]
+    if hidden in keys or shown not in keys:
+        raise CheckFailure(requirement, "ListDevices lists the remembered device only", keys, exchange)
+    return "ListDevices lists the remembered device only"
 
 
 @case("STATE-USER-VIEW", ops=(*READ_OPS, "ListDevices", "GetDevice"))
 def user_view(ctx: CaseContext) -> None:
+    req = ctx.requirement
     user = ctx.shared("user_a")
     hidden, shown = user.devices[0].key, user.devices[1].key
-    _set(ctx, "STATE-USER-VIEW", user, shown, "remembered")
-    _set(ctx, "STATE-USER-VIEW", user, hidden, "not_remembered")
+    _set(ctx, user, shown, "remembered")
+    _set(ctx, user, hidden, "not_remembered")
     try:
         listing = ctx.call("ListDevices", {"AccessToken": user.access_token})
-        expect_success(listing, "STATE-USER-VIEW")
-        keys = [d.get("DeviceKey") for d in (listing.json or {}).get("Devices", [])]
-        if hidden in keys or shown not in keys:
-            raise CheckFailure(
-                "STATE-USER-VIEW", "ListDevices lists the remembered device only", keys, listing
-            )
+        ctx.verify(user_list, listing, hidden, shown, req.id)
         got = ctx.call("GetDevice", {"AccessToken": user.access_token, "DeviceKey": hidden})
-        expect_rejected(got, "STATE-USER-VIEW", ("ResourceNotFoundException",))
-        _expect_status(ctx, "STATE-USER-VIEW", user, hidden, "not_remembered")
+        ctx.verify(refused, got, req.id, NOT_FOUND)
+        _shows(ctx, user, hidden, "not_remembered")
     finally:
         ctx.update(user.access_token, hidden, "remembered")
 
 
+def challenges(seen: tuple[str, ...], requirement: str) -> str:
+    """STATE-DEVICE-SIGNIN: the documented challenge sequence of a remembered device's sign-in."""
+    wanted = ("PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER")
+    if seen != wanted:
+        raise CheckFailure(requirement, " -> ".join(wanted), " -> ".join(seen) or "tokens at once")
+    return " -> ".join(seen) + " -> tokens"
+
+
+def wrong_proof_refused(error: str | None, requirement: str) -> str:
+    """A device proof made with the wrong device password is refused (NotAuthorizedException)."""
+    if error is None:
+        raise CheckFailure(requirement, "a wrong device proof refused", "tokens issued")
+    if "NotAuthorizedException" not in error:
+        raise CheckFailure(requirement, "NotAuthorizedException for a wrong device proof", error)
+    return error
+
+
+def device_signed_in(error: str | None, requirement: str) -> str:
+    """The device's own, correct proof completes the sign-in."""
+    if error is not None:
+        raise CheckFailure(requirement, "tokens after DEVICE_PASSWORD_VERIFIER", error)
+    return "signed in with the device's proof"
+
+
 @case("STATE-DEVICE-SIGNIN", ops=("UpdateDeviceStatus",))
 def device_sign_in(ctx: CaseContext) -> None:
+    req = ctx.requirement
     user = ctx.fresh_user(devices=1)
     device = user.devices[0]
-    _set(ctx, "STATE-DEVICE-SIGNIN", user, device.key, "remembered")
+    _set(ctx, user, device.key, "remembered")
+    tokens, error = _sign_in(ctx, user, device)
+    if ctx.verify(device_signed_in, error, req.id) and tokens is not None:
+        ctx.verify(challenges, tokens.challenges, req.id)
+    impostor = replace(device, password=device.password[::-1])  # the right key, the wrong secret
+    ctx.verify(wrong_proof_refused, _sign_in(ctx, user, impostor)[1], req.id)
+
+
+def _sign_in(ctx: CaseContext, user: Any, device: Any) -> tuple[Any, str | None]:
+    """(tokens, None), or (None, the refusal) when the target refused with NotAuthorizedException;
+    a target that cannot take the device flow at all blocks the case (FixtureUnavailable)."""
     try:
-        tokens = ctx.provisioner.sign_in(user, device=device)
+        return ctx.provisioner.sign_in(user, device=device), None
     except FixtureUnavailable as exc:
-        # A correct device proof refused is the finding; a target without the device flow blocks.
-        if "NotAuthorizedException" in exc.reason:
-            raise CheckFailure(
-                "STATE-DEVICE-SIGNIN", "tokens after DEVICE_PASSWORD_VERIFIER", exc.reason
-            ) from None
-        raise
-    if not getattr(tokens, "access_token", None):
-        raise CheckFailure("STATE-DEVICE-SIGNIN", "tokens after DEVICE_PASSWORD_VERIFIER", "no access token")
+        if "NotAuthorizedException" not in exc.reason:
+            raise
+        return None, exc.reason
