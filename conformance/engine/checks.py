@@ -146,9 +146,11 @@ def answered(exchange: Exchange, requirement: str = "PROTO-NO-5XX") -> str:
 
 
 @judges("PROTO-NO-5XX")
-def not_5xx(exchange: Exchange) -> str:
+def not_5xx(exchange: Exchange) -> str | None:
     answered(exchange)
     assert exchange.status is not None
+    if exchange.ok and exchange.body.strip() and exchange.json is None:
+        return None  # not an awsJson1_1 answer at all: its status says nothing (PROTO-SUCCESS-BODY's)
     if exchange.status >= 500:
         raise CheckFailure("PROTO-NO-5XX", "a 2xx or 4xx", exchange.summary(), exchange)
     return exchange.summary()
@@ -269,6 +271,9 @@ def success_body(exchange: Exchange, operation: str = OPERATION) -> str | None:
     if not isinstance(body, dict):
         raise CheckFailure("PROTO-SUCCESS-BODY", "a JSON object", f"JSON {type(body).__name__}", exchange)
     errors = [e.message for e in _response_validator(operation).iter_errors(body)]
+    unmodeled = sorted(set(body) - set(pinned().operation(operation).output_shape.members))
+    if unmodeled:  # the output shape has no such member: not the documented `{}`
+        errors.append(f"members the output shape does not have: {', '.join(unmodeled)}")
     if errors:
         raise CheckFailure(
             "PROTO-SUCCESS-BODY", "a body valid against the response schema", errors[0], exchange

@@ -8,9 +8,11 @@ catch a fault: `cognito-conformance serve-reference --fault NAME`.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .. import srp
 from .backend import ReferenceBackend
 
 Answer = tuple[int, dict[str, str], bytes]
@@ -358,7 +360,214 @@ def forget_keeps_device(
     return _ok() if target == TARGET_PREFIX + "ForgetDevice" else fwd()
 
 
-# name -> (the requirement it breaks, the fault)
+def _strip_device_key(body: bytes) -> bytes:
+    params = _params(body)
+    for group in ("AuthParameters", "ChallengeResponses"):
+        if isinstance(params.get(group), dict):
+            params[group] = {k: v for k, v in params[group].items() if k != "DEVICE_KEY"}
+    return json.dumps(params).encode()
+
+
+def other_user_changed_anyway(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Refuses another user's device exactly as documented, and changes it anyway."""
+    answer = fwd()
+    params = _params(body)
+    device = b.store.devices.get(str(params.get("DeviceKey")))
+    if target == UPDATE and b"ResourceNotFoundException" in answer[2] and device is not None:
+        device.remembered = params.get("DeviceRememberedStatus") == "remembered"
+    return answer
+
+
+def token_only(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Checks nothing but the token: an invalid request with a good token 'succeeds' and does nothing."""
+    answer = fwd()
+    if target != UPDATE or b"InvalidParameterException" not in answer[2]:
+        return answer
+    token = _params(body).get("AccessToken")
+    probe = {"AccessToken": token if isinstance(token, str) else "", "DeviceKey": "us-east-1_0-0"}
+    judged = fwd(target, json.dumps(probe).encode(), h)  # the reference's answer for the token alone
+    return judged if b"NotAuthorizedException" in judged[2] else _ok()
+
+
+def non_json_200(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Answers `200 this is not json` to every request, as a bare web server would."""
+    return 200, {"Content-Type": "text/plain"}, b"this is not json"
+
+
+def not_found_for_malformed_keys(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """A malformed DeviceKey answered as an unknown device: clients then forget good devices."""
+    answer = fwd()
+    if target == UPDATE and b"at 'deviceKey'" in answer[2]:
+        return _error(400, "ResourceNotFoundException", "Device does not exist.")
+    return answer
+
+
+def validation_blames_token(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Every validation message names accessToken, whatever was wrong: refused, for the wrong reason."""
+    status, headers, payload = fwd()
+    if target == UPDATE and b"InvalidParameterException" in payload:
+        message = "1 validation error detected: Value at 'accessToken' failed to satisfy constraint: invalid"
+        return _error(status, "InvalidParameterException", message)
+    return status, headers, payload
+
+
+def valid_twin_refused(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Refuses every UpdateDeviceStatus with InvalidParameterException, valid or not."""
+    if target == UPDATE:
+        return _error(400, "InvalidParameterException", "Invalid request.")
+    return fwd()
+
+
+def rejects_longest_key(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """An off-by-one maximum: a DeviceKey of the model's maximum length (55) is refused."""
+    key = _params(body).get("DeviceKey")
+    if target == UPDATE and isinstance(key, str) and len(key) == 55:
+        message = f"1 validation error detected: Value '{key}' at 'deviceKey' failed to satisfy constraint: "
+        return _error(
+            400, "InvalidParameterException", message + "Member must have length less than or equal to 54"
+        )
+    return fwd()
+
+
+def counts_one_violation(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Several violations reported as '1 validation error detected'."""
+    status, headers, payload = fwd()
+    for n in range(2, 10):
+        payload = payload.replace(f"{n} validation errors detected".encode(), b"1 validation error detected")
+    return status, headers, payload
+
+
+def null_status_differs(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """`"DeviceRememberedStatus": null` read as not_remembered, unlike an omitted status."""
+    params = _params(body)
+    if target == UPDATE and "DeviceRememberedStatus" in params and params["DeviceRememberedStatus"] is None:
+        body = json.dumps({**params, "DeviceRememberedStatus": "not_remembered"}).encode()
+    return fwd(target, body, h)
+
+
+def device_challenges_skipped(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """A sign-in with DEVICE_KEY gets tokens right after PASSWORD_VERIFIER: the device proves nothing."""
+    if target in (TARGET_PREFIX + "InitiateAuth", TARGET_PREFIX + "RespondToAuthChallenge"):
+        return fwd(target, _strip_device_key(body), h)
+    return fwd()
+
+
+def device_proof_unchecked(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """DEVICE_PASSWORD_VERIFIER accepts any proof (the password verifier is still checked)."""
+    if _params(body).get("ChallengeName") != "DEVICE_PASSWORD_VERIFIER":
+        return fwd()
+    with _PATCH_LOCK:
+        real = srp.verify_claim
+        srp.verify_claim = lambda *a, **k: True  # the handler looks it up at call time
+        try:
+            return fwd()
+        finally:
+            srp.verify_claim = real
+
+
+def list_shows_other_users(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """ListDevices lists every remembered device of the pool, other users' included."""
+    status, headers, payload = fwd()
+    if target != TARGET_PREFIX + "ListDevices" or status != 200:
+        return status, headers, payload
+    listing = json.loads(payload)
+    listed = {d.get("DeviceKey") for d in listing.get("Devices", [])}
+    with b.store.lock:
+        extra = [d for d in b.store.devices.values() if d.remembered and d.key not in listed]
+    listing["Devices"] = listing.get("Devices", []) + [
+        {"DeviceKey": d.key, "DeviceAttributes": []} for d in extra
+    ]
+    return status, headers, json.dumps(listing).encode()
+
+
+def success_body_extra(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """A successful update answers `{"Status": "updated"}`, not the documented `{}`."""
+    status, headers, payload = fwd()
+    if target == UPDATE and status == 200:
+        return status, headers, b'{"Status": "updated"}'
+    return status, headers, payload
+
+
+def empty_body_invalid_parameter(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """An empty body read as an empty request: InvalidParameterException, not SerializationException."""
+    if not body.strip():
+        return fwd(target, b"{}", h)
+    return fwd()
+
+
+def unknown_target_serialization(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """A missing or unknown X-Amz-Target answered SerializationException, not UnknownOperationException."""
+    status, headers, payload = fwd()
+    if b"UnknownOperationException" in payload:
+        return _error(status, "SerializationException", "Unknown target.")
+    return status, headers, payload
+
+
+def type_header_body_disagree(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """The body's __type names another error than X-Amzn-ErrorType."""
+    status, headers, payload = fwd()
+    if status >= 400 and b'"__type"' in payload:
+        data = json.loads(payload)
+        data["__type"] = "InternalErrorException" if data["__type"] != "InternalErrorException" else "X"
+        payload = json.dumps(data).encode()
+    return status, headers, payload
+
+
+def admin_list_hides_not_remembered(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """AdminListDevices answers like ListDevices: a not_remembered device is missing from it."""
+    status, headers, payload = fwd()
+    if target != TARGET_PREFIX + "AdminListDevices" or status != 200:
+        return status, headers, payload
+    listing = json.loads(payload)
+    with b.store.lock:
+        kept = [
+            d
+            for d in listing.get("Devices", [])
+            if getattr(b.store.devices.get(d.get("DeviceKey")), "remembered", True)
+        ]
+    listing["Devices"] = kept
+    return status, headers, json.dumps(listing).encode()
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+# name -> (the requirement it breaks, the fault). The suite's tests also name the check each one breaks
+# (tests/engine/test_faulty_variants.py).
 FAULTS: dict[str, tuple[str, Fault]] = {
     "accept-invalid-enum": ("VAL-STATUS-ENUM", accept_invalid_enum),
     "echo-token": ("VAL-SENSITIVE-NOT-ECHOED", echo_token),
@@ -385,8 +594,25 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "updates-every-device": ("STATE-ISOLATION", updates_every_device),
     "repeat-fails": ("STATE-IDEMPOTENT", repeat_fails),
     "forget-keeps-device": ("STATE-MACHINE", forget_keeps_device),
+    "other-user-changed-anyway": ("RES-OTHER-USER-DEVICE", other_user_changed_anyway),
+    "token-only": ("VAL-DEVICEKEY-PATTERN", token_only),
+    "not-found-for-malformed-keys": ("VAL-DEVICEKEY-PATTERN", not_found_for_malformed_keys),
+    "validation-blames-token": ("VAL-DEVICEKEY-LENGTH", validation_blames_token),
+    "valid-twin-refused": ("VAL-STATUS-ENUM", valid_twin_refused),
+    "rejects-longest-key": ("VAL-DEVICEKEY-LENGTH", rejects_longest_key),
+    "counts-one-violation": ("VAL-MULTIPLE", counts_one_violation),
+    "null-status-differs": ("VAL-NULL-AS-ABSENT", null_status_differs),
+    "device-challenges-skipped": ("STATE-DEVICE-SIGNIN", device_challenges_skipped),
+    "device-proof-unchecked": ("STATE-DEVICE-SIGNIN", device_proof_unchecked),
+    "list-shows-other-users": ("STATE-MACHINE", list_shows_other_users),
+    "success-body-extra": ("PROTO-SUCCESS-BODY", success_body_extra),
+    "admin-list-hides-not-remembered": ("STATE-NOT-REMEMBERED-KEEPS", admin_list_hides_not_remembered),
+    "empty-body-invalid-parameter": ("PROTO-MALFORMED-JSON", empty_body_invalid_parameter),
+    "unknown-target-serialization": ("PROTO-UNKNOWN-TARGET", unknown_target_serialization),
+    "type-header-body-disagree": ("PROTO-ERROR-TYPE", type_header_body_disagree),
     # Broad faults: together with the ones above, every case that can fail has a fault that fails it.
     "accept-everything": ("(every rejection case)", accept_everything),
     "reject-everything": ("(every success case)", reject_everything),
     "unimplemented-device-operations": ("(every device case)", unimplemented_device_operations),
+    "non-json-200": ("(no case may pass)", non_json_200),
 }

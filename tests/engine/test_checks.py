@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from conformance.contract.constraints import Kind, Violation
 from conformance.engine import checks
-from conformance.engine.checks import CheckFailure, unimplemented_reason
+from conformance.engine.checks import CheckFailure, NothingToJudge, unimplemented_reason
 from conformance.targets.exchange import Exchange
 
 JSON = "application/x-amz-json-1.1"
@@ -40,37 +41,34 @@ MOTO_WORDS = "NotImplementedError: The update_device_status action has not been 
 OK = answer(200)
 NOT_FOUND = answer()
 
-CASES: list[tuple[str, Callable[[Exchange], None], list[Exchange], list[Exchange]]] = [
+CASES: list[tuple[str, Callable[[Exchange], str | None], list[Exchange], list[Exchange]]] = [
     (
         "PROTO-NO-5XX",
-        checks.check_not_5xx,
+        checks.not_5xx,
         [OK, NOT_FOUND],
         [answer(500, "InternalErrorException"), answer(None, error="timeout")],
     ),
     (
         "PROTO-ERROR-TYPE",
-        checks.check_error_type_known,
+        checks.error_type_known,
         [OK, NOT_FOUND, answer(400, "SerializationException")],
         [answer(400, "DeviceNotFoundException"), answer(500, None, None, "text/html", body=b"<html/>")],
     ),
     (
         "PROTO-ERROR-TYPE-PLAIN",
-        checks.check_error_type_plain,
-        [NOT_FOUND],
-        [
-            answer(400, "aws.cognito#ResourceNotFoundException"),
-            answer(400, "ResourceNotFoundException:http://x"),
-        ],
+        checks.error_type_plain,
+        [NOT_FOUND, answer(400, "ResourceNotFoundException:http://internal.amazon.com/coral/x")],
+        [answer(400, "aws.cognito#ResourceNotFoundException")],
     ),
     (
         "PROTO-STATUS-SPLIT",
-        checks.check_status_split,
+        checks.status_split,
         [NOT_FOUND, answer(500, "InternalErrorException"), answer(400, "TooManyRequestsException")],
         [answer(500, "NotAuthorizedException"), answer(400, "InternalErrorException")],
     ),
     (
         "PROTO-CONTENT-TYPE",
-        checks.check_content_type,
+        checks.content_type,
         [OK, NOT_FOUND, answer(content_type=JSON + "; charset=utf-8")],
         [
             answer(content_type="application/json"),
@@ -80,24 +78,25 @@ CASES: list[tuple[str, Callable[[Exchange], None], list[Exchange], list[Exchange
     ),
     (
         "PROTO-ERROR-MESSAGE",
-        checks.check_message,
+        checks.message,
         [OK, NOT_FOUND],
         [answer(message=None), answer(message="")],
     ),
-    ("PROTO-REQUEST-ID", checks.check_request_id, [OK, NOT_FOUND], [answer(request_id=False)]),
+    ("PROTO-REQUEST-ID", checks.request_id, [OK, NOT_FOUND], [answer(request_id=False)]),
     (
         "PROTO-SUCCESS-BODY",
-        checks.check_success_body,
+        checks.success_body,
         [OK, answer(200, body=b""), NOT_FOUND],
-        [answer(200, body=b"[]"), answer(200, body=b"not json"), answer(201)],
+        [answer(200, body=b"[]"), answer(200, body=b"not json"), answer(201), answer(200, body=b'{"x":1}')],
     ),
 ]
 
 
 @pytest.mark.parametrize(("requirement", "check", "good", "bad"), CASES, ids=[c[0] for c in CASES])
 def test_check_passes_conformant_answers_and_fails_faulty_ones(
-    requirement: str, check: Callable[[Exchange], None], good: list[Exchange], bad: list[Exchange]
+    requirement: str, check: Callable[[Exchange], str | None], good: list[Exchange], bad: list[Exchange]
 ) -> None:
+    assert getattr(check, "requirement") == requirement  # noqa: B009
     for exchange in good:
         check(exchange)
     for exchange in bad:
@@ -106,26 +105,106 @@ def test_check_passes_conformant_answers_and_fails_faulty_ones(
         assert caught.value.requirement == requirement
 
 
-def test_secret_not_echoed() -> None:
-    checks.check_secret_not_echoed(NOT_FOUND, "the-token-value")
+def test_a_check_with_nothing_to_look_at_returns_none_and_a_pass_says_what_it_saw() -> None:
+    assert checks.error_type_known(OK) is None  # no error: not its business, never a PASS
+    assert checks.message(OK) is None
+    assert checks.success_body(NOT_FOUND) is None
+    assert checks.error_type_known(NOT_FOUND) == "ResourceNotFoundException"
+
+
+def test_a_body_type_that_disagrees_with_the_header_is_soft() -> None:
+    exchange = answer(400, "InvalidParameterException")
+    exchange.headers["x-amzn-errortype"] = "ResourceNotFoundException"
+    with pytest.raises(CheckFailure) as caught:
+        checks.error_type_known(exchange)
+    assert caught.value.soft and caught.value.requirement == "PROTO-ERROR-TYPE"
+
+
+def test_secret_not_echoed_reads_json_strings_and_headers() -> None:
+    token = "the-token-välue"
+    checks.secret_not_echoed(NOT_FOUND, token)
+    escaped = answer(body=json.dumps({"__type": "X", "message": f"bad {token}"}).encode())  # \u00e4
+    assert token.encode() not in escaped.body
+    for leaking in (answer(message=f"bad token {token}"), escaped):
+        with pytest.raises(CheckFailure):
+            checks.secret_not_echoed(leaking, token)
+    in_header = answer()
+    in_header.headers["x-debug"] = token
     with pytest.raises(CheckFailure):
-        checks.check_secret_not_echoed(answer(message="bad token the-token-value"), "the-token-value")
+        checks.secret_not_echoed(in_header, token)
 
 
-def test_expect_rejected_grades_the_answer() -> None:
-    checks.expect_rejected(NOT_FOUND, "R", ("ResourceNotFoundException",), message="Device does not exist.")
-    with pytest.raises(CheckFailure) as accepted:
-        checks.expect_rejected(OK, "R", ("ResourceNotFoundException",))
-    assert not accepted.value.soft  # accepting is breaking the MUST
-    with pytest.raises(CheckFailure) as five:
-        checks.expect_rejected(answer(500, "InternalErrorException"), "R", ("ResourceNotFoundException",))
-    assert not five.value.soft
-    with pytest.raises(CheckFailure) as other:
-        checks.expect_rejected(answer(400, "NotAuthorizedException"), "R", ("ResourceNotFoundException",))
-    assert other.value.soft  # refused, but not as documented: NON-STRICT
+def test_refused_grades_type_as_must_and_message_as_should() -> None:
+    documented = ("ResourceNotFoundException",)
+    checks.refused(NOT_FOUND, "R", documented, "Device does not exist.")
+    for wrong in (OK, answer(500, "InternalErrorException"), answer(400, "NotAuthorizedException")):
+        with pytest.raises(CheckFailure) as caught:
+            checks.refused(wrong, "R", documented)
+        assert not caught.value.soft  # accepted, a 5xx, or another type: the MUST is broken
     with pytest.raises(CheckFailure) as worded:
-        checks.expect_rejected(NOT_FOUND, "R", ("ResourceNotFoundException",), message="Other words.")
+        checks.refused(NOT_FOUND, "R", documented, "Other words.")
     assert worded.value.soft
+
+
+def _violation(path: str) -> Violation:
+    return Violation(path=path, kind=Kind.PATTERN)
+
+
+def test_refused_for_the_violation_needs_the_member_named_in_cognitos_format() -> None:
+    named = answer(
+        400, "InvalidParameterException", "1 validation error detected: Value 'x' at 'deviceKey' ..."
+    )
+    assert checks.refused_for_the_violation(named, "R", [_violation("DeviceKey")])
+    with pytest.raises(CheckFailure):
+        checks.refused_for_the_violation(named, "R", [_violation("AccessToken")])
+    free_text = answer(400, "InvalidParameterException", "bad request")
+    assert checks.refused_for_the_violation(free_text, "R", [_violation("AccessToken")]) is None
+
+
+def test_twin_refused_alike_means_the_violation_did_not_cause_the_refusal() -> None:
+    invalid = answer(400, "InvalidParameterException")
+    assert checks.twin_not_refused_alike(invalid, OK, "R")
+    assert checks.twin_not_refused_alike(invalid, NOT_FOUND, "R")
+    with pytest.raises(CheckFailure):
+        checks.twin_not_refused_alike(invalid, answer(400, "InvalidParameterException"), "R")
+    with pytest.raises(NothingToJudge):
+        checks.twin_not_refused_alike(invalid, answer(None, error="timeout"), "R")
+
+
+def test_passes_validation_takes_any_answer_but_a_validation_error_or_a_fault() -> None:
+    for fine in (OK, NOT_FOUND, answer(400, "NotAuthorizedException")):
+        checks.passes_validation(fine, "R", "x")
+    for wrong in (answer(400, "InvalidParameterException"), answer(500, "InternalErrorException")):
+        with pytest.raises(CheckFailure):
+            checks.passes_validation(wrong, "R", "x")
+
+
+def test_wire_checks_want_a_4xx_and_grade_the_type_softly() -> None:
+    serialization = answer(400, "SerializationException")
+    checks.wire_refused(serialization, "R", "body_not_json")
+    for wrong in (OK, answer(500, "InternalErrorException")):
+        with pytest.raises(CheckFailure):
+            checks.wire_refused(wrong, "R", "body_not_json")
+    checks.wire_error_type(serialization, "R", ("SerializationException",), "v")
+    with pytest.raises(CheckFailure) as caught:
+        checks.wire_error_type(
+            answer(400, "InvalidParameterException"), "R", ("SerializationException",), "v"
+        )
+    assert caught.value.soft
+
+
+def test_state_that_cannot_be_read_is_never_unchanged() -> None:
+    unread = checks.Unread("AdminGetDevice answered HTTP 500")
+    assert checks.unchanged("remembered", "remembered", "R")
+    with pytest.raises(CheckFailure):
+        checks.unchanged("remembered", checks.ABSENT, "R")
+    for before, after in ((unread, "remembered"), ("remembered", unread), (unread, unread)):
+        with pytest.raises(NothingToJudge):
+            checks.unchanged(before, after, "R")
+    with pytest.raises(NothingToJudge):
+        checks.state_is(unread, "remembered", "R")
+    with pytest.raises(CheckFailure):
+        checks.state_is("not_remembered", "remembered", "R")
 
 
 @pytest.mark.parametrize(

@@ -1,45 +1,115 @@
 """The oracle is proved on the reference and on deliberately faulty variants of it: the conformant
-reference passes, and each fault makes the case for the broken requirement FAIL (NON-STRICT for a
-SHOULD) and name that requirement."""
+reference passes, and each fault breaks one assertion, which the suite reports on the right
+requirement, while the other assertions of that case still hold."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
 from conformance.contract.catalog import catalog
-from conformance.engine.registry import select
-from conformance.engine.verdicts import Verdict
+from conformance.engine.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FAULTS
 
 from .conftest import faulty_endpoint, run_cases, session_for
 
-FAMILIES = ("VAL", "AUTH", "RES", "STATE", "PROTO")
-SINGLE_FAULTS = sorted((name, req) for name, (req, _) in FAULTS.items() if req.startswith(FAMILIES))
+FAIL, NON_STRICT = Verdict.FAIL, Verdict.NON_STRICT
+# fault -> (the case that catches it, the check that breaks, the verdict, whether it is the only one)
+CAUGHT_BY: dict[str, tuple[str, str, Verdict, bool]] = {
+    "accept-invalid-enum": ("VAL-STATUS-ENUM", "refused", FAIL, True),
+    "echo-token": ("VAL-SENSITIVE-NOT-ECHOED", "secret_not_echoed", FAIL, True),
+    "capitalised-member-names": ("VAL-MESSAGE-FORMAT", "message_format", NON_STRICT, True),
+    "expired-token-accepted": ("AUTH-EXPIRED", "refused", FAIL, False),
+    "revoked-token-accepted": ("AUTH-REVOKED", "refused", FAIL, False),
+    "other-users-device": ("RES-OTHER-USER-DEVICE", "refused", FAIL, False),
+    "other-user-changed-anyway": ("RES-OTHER-USER-DEVICE", "unchanged", FAIL, True),
+    "status-not-persisted": ("STATE-NOT-REMEMBERED-KEEPS", "state_is", FAIL, True),
+    "remembered-not-stored": ("STATE-REMEMBERED", "state_is", FAIL, True),
+    "not-remembered-deletes": ("STATE-NOT-REMEMBERED-KEEPS", "state_is", FAIL, False),
+    "user-view-lists-all": ("STATE-USER-VIEW", "user_list", NON_STRICT, True),
+    "device-sign-in-broken": ("STATE-DEVICE-SIGNIN", "device_signed_in", FAIL, True),
+    "device-challenges-skipped": ("STATE-DEVICE-SIGNIN", "challenges", FAIL, False),
+    "device-proof-unchecked": ("STATE-DEVICE-SIGNIN", "wrong_proof_refused", FAIL, True),
+    "wrong-error-type": ("PROTO-ERROR-TYPE", "error_type_known", FAIL, True),
+    "namespaced-error-type": ("PROTO-ERROR-TYPE-PLAIN", "error_type_plain", NON_STRICT, True),
+    "type-header-body-disagree": ("PROTO-ERROR-TYPE", "error_type_known", NON_STRICT, True),
+    "server-error-on-long-keys": ("PROTO-NO-5XX", "not_5xx", FAIL, True),
+    "json-content-type": ("PROTO-CONTENT-TYPE", "content_type", NON_STRICT, True),
+    "no-request-id": ("PROTO-REQUEST-ID", "request_id", NON_STRICT, True),
+    "charset-rejected": ("PROTO-CHARSET", "body_read", FAIL, True),
+    "unknown-target-accepted": ("PROTO-UNKNOWN-TARGET", "wire_refused", FAIL, True),
+    "unknown-target-serialization": ("PROTO-UNKNOWN-TARGET", "wire_error_type", NON_STRICT, True),
+    "malformed-json-crashes": ("PROTO-MALFORMED-JSON", "wire_refused", FAIL, True),
+    "empty-body-invalid-parameter": ("PROTO-MALFORMED-JSON", "wire_error_type", NON_STRICT, True),
+    "errors-as-403": ("PROTO-STATUS-SPLIT", "status_split", FAIL, True),
+    "no-message": ("PROTO-ERROR-MESSAGE", "message", NON_STRICT, True),
+    "content-type-ignored": ("PROTO-WRONG-CONTENT-TYPE", "wire_refused", FAIL, True),
+    "updates-every-device": ("STATE-ISOLATION", "only_named_changed", FAIL, True),
+    "repeat-fails": ("STATE-IDEMPOTENT", "accepted", NON_STRICT, True),
+    "forget-keeps-device": ("STATE-MACHINE", "refused", FAIL, False),
+    "list-shows-other-users": ("STATE-MACHINE", "only_own_listed", FAIL, True),
+    "token-only": ("VAL-DEVICEKEY-PATTERN", "refused", FAIL, True),
+    "not-found-for-malformed-keys": ("VAL-DEVICEKEY-PATTERN", "refused", FAIL, True),
+    "validation-blames-token": ("VAL-DEVICEKEY-LENGTH", "refused_for_the_violation", FAIL, True),
+    "valid-twin-refused": ("VAL-STATUS-ENUM", "twin_not_refused_alike", FAIL, False),
+    "rejects-longest-key": ("VAL-DEVICEKEY-LENGTH", "passes_validation", FAIL, True),
+    "counts-one-violation": ("VAL-MULTIPLE", "message_counts", NON_STRICT, True),
+    "null-status-differs": ("VAL-NULL-AS-ABSENT", "same_as_omitted", FAIL, True),
+    "success-body-extra": ("PROTO-SUCCESS-BODY", "success_body", FAIL, True),
+    "admin-list-hides-not-remembered": ("STATE-NOT-REMEMBERED-KEEPS", "listed", FAIL, True),
+}
+BROAD = {"accept-everything", "reject-everything", "unimplemented-device-operations", "non-json-200"}
 
 
-@pytest.mark.parametrize(("fault", "requirement"), SINGLE_FAULTS, ids=[f for f, _ in SINGLE_FAULTS])
-def test_each_fault_is_caught_by_the_case_for_its_requirement(fault: str, requirement: str) -> None:
-    level = catalog().get(requirement).level
-    expected = Verdict.FAIL if level == "MUST" else Verdict.NON_STRICT
+def _failing(result: CaseResult) -> set[tuple[str, str]]:
+    return {(o["check"], o["requirement"]) for o in result.outcomes if o["verdict"] in ("FAIL", "NON-STRICT")}
+
+
+def test_every_fault_names_the_check_that_catches_it() -> None:
+    assert set(CAUGHT_BY) | BROAD == set(FAULTS)
+    for fault, (case_id, _, _, _) in CAUGHT_BY.items():
+        assert FAULTS[fault][0] == catalog().get(case_id).id or FAULTS[fault][0].startswith("(")
+
+
+@pytest.mark.parametrize("fault", sorted(CAUGHT_BY))
+def test_each_fault_breaks_its_assertion_and_the_suite_names_the_requirement(fault: str) -> None:
+    case_id, check, verdict, alone = CAUGHT_BY[fault]
     with faulty_endpoint(fault) as url, session_for(url, examples=12) as session:
-        results = run_cases(session, requirement)
-    result = results[requirement]
-    assert result.verdict is expected, f"{fault}: {result.verdict} {result.reason}"
-    assert result.requirement == requirement
-    assert result.reason and requirement in result.reason
-    assert result.reproduce and f"--case {requirement}" in result.reproduce
+        result = run_cases(session, case_id)[case_id]
+    assert result.verdict is verdict, f"{fault}: {result.verdict} {result.reason}"
+    assert (check, case_id) in _failing(result), result.outcomes
+    if alone:  # the fault breaks that assertion only: every other check of the case still holds
+        assert _failing(result) == {(check, case_id)}, result.outcomes
+    assert result.reason and case_id in result.reason
+    assert check in result.reason or not alone  # the reason names the worst outcome's check
+    assert result.reproduce and f"--case {case_id}" in result.reproduce
+    assert result.curl  # a command that resends the request that decided the verdict
 
 
 def test_the_same_cases_pass_against_the_conformant_reference_served_the_same_way() -> None:
-    requirements = sorted({req for _, req in SINGLE_FAULTS})
+    cases = ",".join(sorted({case_id for case_id, _, _, _ in CAUGHT_BY.values()}))
     with session_for("reference-http") as session:
-        results = run_cases(session, ",".join(requirements))
-    assert {r.verdict for r in results.values()} <= {Verdict.PASS, Verdict.INFORMATIONAL}, {
+        results = run_cases(session, cases)
+    assert {r.verdict for r in results.values()} == {Verdict.PASS}, {
         r.case_id: (r.verdict, r.reason) for r in results.values() if r.verdict is not Verdict.PASS
     }
+    for result in results.values():  # a PASS records what the target answered, check by check
+        assert result.outcomes and all(o["verdict"] == "PASS" for o in result.outcomes)
+        assert result.actual and result.actual != "as documented"
+
+
+def test_a_target_answering_non_json_200_to_everything_never_passes() -> None:
+    with faulty_endpoint("non-json-200") as url, session_for(url) as session:
+        results = run_cases(session, "*")
+    assert not [r.case_id for r in results.values() if r.verdict is Verdict.PASS]
+    assert Verdict.ERROR not in {r.verdict for r in results.values()}
+    # What cannot be judged says why; nothing is BLOCKED without a reason.
+    assert all(r.reason for r in results.values() if r.verdict is Verdict.BLOCKED)
 
 
 def test_a_target_that_implements_no_device_operation_never_passes() -> None:
@@ -52,9 +122,94 @@ def test_a_target_that_implements_no_device_operation_never_passes() -> None:
     assert all("HTML" in (r.reason or "") for r in unimplemented)
 
 
-def test_every_requirement_family_has_a_fault() -> None:
-    families = {catalog().get(req).family for _, req in SINGLE_FAULTS}
-    assert families >= {"validation", "authorization", "resources", "state", "protocol"}
+@contextmanager
+def serving(backend: ReferenceBackend) -> Iterator[str]:
+    running = start_server(backend, "127.0.0.1", 0)
+    try:
+        yield running.url
+    finally:
+        running.stop()
+
+
+class AdminViewBroken(ReferenceBackend):
+    """AdminGetDevice answers a 500: the state of a device cannot be read."""
+
+    def handle(self, target, body, headers, *, source_ip="127.0.0.1"):  # type: ignore[no-untyped-def]
+        if target and target.endswith(".AdminGetDevice"):
+            return 500, {"Content-Type": "application/x-amz-json-1.1"}, b'{"__type":"InternalErrorException"}'
+        return super().handle(target, body, headers, source_ip=source_ip)
+
+
+def test_state_that_cannot_be_read_is_never_unchanged() -> None:
+    with serving(AdminViewBroken()) as url, session_for(url) as session:
+        results = run_cases(session, "RES-OTHER-USER-DEVICE,AUTH-NOT-JWT,STATE-REMEMBERED")
+    for result in results.values():
+        assert result.verdict is Verdict.BLOCKED, (result.case_id, result.verdict, result.reason)
+        assert "could not be read" in (result.reason or "")
+        # The refusal itself was judged and held; only the state part could not be.
+        assert {o["verdict"] for o in result.outcomes} >= {"BLOCKED"}
+
+
+class TypeSuffix(ReferenceBackend):
+    """Conformant, with the `:`-suffix AWS services put after the type in X-Amzn-ErrorType."""
+
+    def handle(self, target, body, headers, *, source_ip="127.0.0.1"):  # type: ignore[no-untyped-def]
+        status, out, payload = super().handle(target, body, headers, source_ip=source_ip)
+        if "x-amzn-ErrorType" in out:
+            out = {**out, "x-amzn-ErrorType": out["x-amzn-ErrorType"] + ":http://internal.amazon.com/coral/"}
+        return status, out, payload
+
+
+def test_the_protocol_suffix_after_the_error_type_is_not_a_deviation() -> None:
+    with serving(TypeSuffix()) as url, session_for(url) as session:
+        results = run_cases(session, "PROTO-ERROR-TYPE*,RES-UNKNOWN-DEVICE")
+    assert {r.verdict for r in results.values()} == {Verdict.PASS}, {
+        r.case_id: r.reason for r in results.values()
+    }
+
+
+class NoNewDevice(ReferenceBackend):
+    """Signs in without NewDeviceMetadata: no user with a device can be provisioned."""
+
+    def handle(self, target, body, headers, *, source_ip="127.0.0.1"):  # type: ignore[no-untyped-def]
+        status, out, payload = super().handle(target, body, headers, source_ip=source_ip)
+        if b"NewDeviceMetadata" in payload:
+            data = json.loads(payload)
+            data["AuthenticationResult"].pop("NewDeviceMetadata", None)
+            payload = json.dumps(data).encode()
+        return status, out, payload
+
+
+def test_without_a_signed_in_user_a_refusal_cannot_be_shown_to_have_the_right_reason() -> None:
+    with serving(NoNewDevice()) as url, session_for(url) as session:
+        result = run_cases(session, "VAL-DEVICEKEY-PATTERN")["VAL-DEVICEKEY-PATTERN"]
+    assert result.verdict is Verdict.BLOCKED
+    assert "no valid twin" in (result.reason or "")
+
+
+def test_a_soft_outcome_does_not_stop_the_exploration() -> None:
+    with faulty_endpoint("counts-one-violation") as url, session_for(url, examples=10) as session:
+        result = run_cases(session, "VAL-MULTIPLE")["VAL-MULTIPLE"]
+    judged = sum(o["count"] for o in result.outcomes if o["check"] == "message_counts")
+    assert result.verdict is NON_STRICT
+    assert judged >= 10  # every example was sent and judged, not just the first
+
+
+def _verdicts(seed: int) -> tuple[dict[str, str], Any]:
+    with session_for("reference", seed=seed) as session:
+        results = run_cases(session, "STATE-MACHINE,VAL-DEVICEKEY-*")
+    machine = results["STATE-MACHINE"]
+    trail = [o["count"] for o in machine.outcomes]
+    return {k: str(r.verdict) for k, r in results.items()}, (machine.steps, trail)
+
+
+def test_same_seed_same_verdicts_and_another_seed_other_sequences() -> None:
+    first, again, other = _verdicts(1), _verdicts(1), _verdicts(2)
+    assert first == again
+    assert first[0] == other[0]
+    assert first[1] != other[1]  # the state machine explored other sequences
+    steps = first[1][0]
+    assert set(steps) == {"update", "update_other", "forget", "get", "list"}
 
 
 class FailsOnce(ReferenceBackend):
@@ -74,32 +229,32 @@ class FailsOnce(ReferenceBackend):
 
 
 def test_a_fail_that_does_not_reproduce_is_reported_as_flaky() -> None:
-    running = start_server(FailsOnce(), "127.0.0.1", 0)
-    try:
-        with session_for(running.url) as session:
-            result = run_cases(session, "RES-UNKNOWN-DEVICE")["RES-UNKNOWN-DEVICE"]
-    finally:
-        running.stop()
+    with serving(FailsOnce()) as url, session_for(url) as session:
+        result = run_cases(session, "RES-UNKNOWN-DEVICE")["RES-UNKNOWN-DEVICE"]
     assert result.verdict is Verdict.FAIL and result.flaky
     assert result.reason and result.reason.startswith("flaky: did not reproduce")
 
 
-def test_every_case_that_can_fail_is_failed_by_some_fault() -> None:
-    """The proof that no check is a check that cannot fail: across the faulty variants, every case
-    with a MUST or SHOULD ends FAIL or NON-STRICT at least once (INFO cases only record)."""
-    can_fail = {c.id for c in select("*") if catalog().get(c.requirement).level != "INFO"}
-    remaining = set(can_fail)
-    # The broad faults first; each later fault only runs the cases no fault has failed yet.
-    order = [
-        "accept-everything",
-        "reject-everything",
-        *sorted(set(FAULTS) - {"accept-everything", "reject-everything"}),
-    ]
-    for fault in order:
-        if not remaining or fault == "unimplemented-device-operations":
-            continue
-        with faulty_endpoint(fault) as url, session_for(url, examples=12) as session:
-            for result in run_cases(session, ",".join(sorted(remaining))).values():
-                if result.verdict in (Verdict.FAIL, Verdict.NON_STRICT):
-                    remaining.discard(result.case_id)
-    assert remaining == set(), "cases no faulty variant makes fail"
+def _broken(result: CaseResult) -> set[str]:
+    """The checks an outcome shows broken (an INFO assumption broken shows as INFORMATIONAL)."""
+    return {o["check"] for o in result.outcomes if o["verdict"] in ("FAIL", "NON-STRICT", "INFORMATIONAL")}
+
+
+def test_every_kind_of_check_is_broken_by_some_fault() -> None:
+    """The proof that no check is a check that cannot fail: every kind of check the conformant
+    reference passes is broken by the fault that names it above, or, inside the state machine, by a
+    state fault run against it."""
+    with session_for("reference", examples=6) as session:
+        used: dict[str, set[str]] = {}
+        for result in run_cases(session, "*").values():
+            for outcome in result.outcomes:
+                used.setdefault(outcome["check"], set()).add(result.case_id)
+    remaining = set(used) - {check for _, check, _, _ in CAUGHT_BY.values()}
+    for fault in ("user-view-lists-all", "forget-keeps-device", "status-not-persisted"):
+        cases = ",".join(sorted({c for check in remaining for c in used[check]}))
+        if not cases:
+            break
+        with faulty_endpoint(fault) as url, session_for(url, examples=6) as session:
+            for result in run_cases(session, cases).values():
+                remaining -= _broken(result)
+    assert remaining == set(), "kinds of check no faulty variant breaks"
