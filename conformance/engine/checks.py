@@ -425,22 +425,22 @@ ABSENT = "absent"  # the admin view answers ResourceNotFoundException: the devic
 State = str | Unread
 
 
-def state_is(seen: State, expected: str, requirement: str, what: str = "the device") -> str:
-    if isinstance(seen, Unread):
+def readable(state: State, requirement: str, what: str = "the device") -> str:
+    """The state as read, or NothingToJudge: what could not be read is never compared."""
+    if isinstance(state, Unread):
         raise NothingToJudge(
-            requirement, f"the state of {what} could not be read: {seen.reason}", seen.exchange
+            requirement, f"the state of {what} could not be read: {state.reason}", state.exchange
         )
-    if seen != expected:
+    return state
+
+
+def state_is(seen: State, expected: str, requirement: str, what: str = "the device") -> str:
+    if readable(seen, requirement, what) != expected:
         raise CheckFailure(requirement, f"{what} {expected} (AdminGetDevice)", f"{what} {seen}")
     return f"{what} {seen}"
 
 
 def unchanged(before: State, after: State, requirement: str, what: str = "the device") -> str:
-    for state in (before, after):
-        if isinstance(state, Unread):
-            raise NothingToJudge(
-                requirement, f"the state of {what} could not be read: {state.reason}", state.exchange
-            )
-    if before != after:
+    if readable(before, requirement, what) != readable(after, requirement, what):
         raise CheckFailure(requirement, f"{what} still {before}", f"{what} now {after}")
     return f"{what} still {after}"

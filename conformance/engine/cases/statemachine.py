@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..budget import state_machine_shape
-from ..checks import ABSENT, CheckFailure, NothingToJudge, Unread, accepted, refused
+from ..checks import ABSENT, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
 from ..context import CaseContext
 from ..registry import case
 
@@ -160,9 +160,7 @@ def admin_forgets(still_listed: bool, key: str) -> str:
 
 def admin_status(seen: Any, state: str, what: str) -> str:
     """The admin view shows the status the model predicts (MUST)."""
-    if isinstance(seen, Unread):
-        raise NothingToJudge(REQ, f"the status of {what} could not be read: {seen.reason}")
-    if seen != state:
+    if readable(seen, REQ, what) != state:
         shown = "gone" if seen == ABSENT else seen
         raise CheckFailure(REQ, f"{what} {state} (admin view)", f"{what} {shown}")
     return f"{what} {state}"

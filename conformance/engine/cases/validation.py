@@ -19,7 +19,7 @@ from strategies.requests import (
 )
 from strategies.violations import REMOVE
 
-from ..checks import CheckFailure, NothingToJudge, Unread, passes_validation, secret_not_echoed
+from ..checks import CheckFailure, passes_validation, readable, secret_not_echoed
 from ..context import CaseContext
 from ..properties import for_all
 from ..registry import case
@@ -196,8 +196,7 @@ def null_as_absent(ctx: CaseContext) -> None:
 def same_as_omitted(omitted: Any, after_omitted: Any, null: Any, after_null: Any) -> str:
     """VAL-NULL-AS-ABSENT: a null member gets what omitting it gets, answer and resulting state."""
     for state in (after_omitted, after_null):
-        if isinstance(state, Unread):
-            raise NothingToJudge("VAL-NULL-AS-ABSENT", f"the status could not be read: {state.reason}")
+        readable(state, "VAL-NULL-AS-ABSENT")
     a = {**_outcome(omitted), "status_after": str(after_omitted)}
     b = {**_outcome(null), "status_after": str(after_null)}
     if a != b:
