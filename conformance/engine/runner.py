@@ -119,7 +119,10 @@ def _judged(
     if stopped is not None:
         result.reason += f"; then the case stopped: {stopped[1]}"
     result.expected = worst.expected
-    exchange = worst.exchange or (ctx.exchanges[-1] if ctx.exchanges else None)
+    # A state check has no exchange of its own: the update that came before it decided it.
+    updates = [e for e in ctx.exchanges if e.operation == OPERATION]
+    candidates = updates or ctx.exchanges
+    exchange = worst.exchange or (candidates[-1] if candidates else None)
     with_curl = worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
     return _finish(ctx, result, exchange, actual=worst.actual, with_curl=with_curl)
 

@@ -11,8 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from conformance.engine.verdicts import Verdict
 from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
+
+from .test_faulty_variants import CAUGHT_BY
 
 CLI = [sys.executable, "-m", "conformance.cli"]
 ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -88,22 +93,31 @@ def test_report_merge_of_two_targets(tmp_path: Path) -> None:
     assert "PASS" in page and "UNIMPLEMENTED" in page
 
 
-def test_serve_reference_with_a_fault_is_caught_by_a_run(tmp_path: Path) -> None:
-    command = [*CLI, "serve-reference", "--port", "0", "--fault", "accept-invalid-enum"]
+# The faults that break a MUST: each, served by `serve-reference --fault`, makes a run exit 1 with a FAIL
+# on the requirement it breaks (the case that catches it, from the faulty-variant table).
+MUST_FAULTS = sorted(
+    (fault, case_id) for fault, (case_id, _, verdict, _) in CAUGHT_BY.items() if verdict is Verdict.FAIL
+)
+
+
+@pytest.mark.parametrize(("fault", "case_id"), MUST_FAULTS, ids=[f for f, _ in MUST_FAULTS])
+def test_serve_reference_with_a_fault_is_caught_by_a_run(fault: str, case_id: str, tmp_path: Path) -> None:
+    command = [*CLI, "serve-reference", "--port", "0", "--fault", fault]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=ENV)
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
         url = line.split("listening on ")[1].split()[0]
-        result = cli("run", "--target", url, "--case", "VAL-STATUS-ENUM", "--report-dir", str(tmp_path))
+        result = cli("run", "--target", url, "--case", case_id, "--report-dir", str(tmp_path))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
-    assert "accept-invalid-enum" in line
-    assert result.returncode == 1
+    assert fault in line
+    assert result.returncode == 1, result.stdout[-800:]
     case = json.loads((tmp_path / "results.json").read_text())["cases"][0]
-    assert case["verdict"] == "FAIL" and "VAL-STATUS-ENUM" in case["reason"] and case["curl"]
-    assert "$ACCESS_TOKEN" in case["curl"]
+    assert case["verdict"] == "FAIL" and case_id in case["reason"] and case["curl"]
+    assert "UpdateDeviceStatus" in case["curl"]  # the request under test, not a read-back
+    assert "eyJ" not in case["curl"] + result.stdout + result.stderr
 
 
 def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
