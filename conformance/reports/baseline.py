@@ -15,9 +15,17 @@
     reason = "flaky: HTTP 500 under load"
 
 Applying one marks each case of a run `expected` (its verdict is one the baseline lists),
-`unexpected`, or `new` (the baseline has no entry). An unexpected verdict in a lower tier than every
-verdict the baseline lists is a regression (exit 1); in a higher tier, a fix ("fixed: update the
-baseline"). Tiers and why SKIPPED has none: see verdicts.py.
+`unexpected`, or `new` (the baseline has no entry). An unexpected verdict is, in this order:
+
+- lost coverage (exit 1) when it is UNIMPLEMENTED or BLOCKED and every verdict the baseline lists
+  judged the target (PASS, INFORMATIONAL, NON-STRICT or FAIL; SKIPPED aside): the case can no longer
+  judge the target, so what it found before (a FAIL too) is unknown now, neither fixed nor kept. It
+  is listed under its own heading and never counted as fixed;
+- a regression (exit 1) in a lower tier than every verdict the baseline lists;
+- a fix ("fixed: update the baseline") in a higher tier, e.g. BLOCKED -> PASS;
+- otherwise changed.
+
+Tiers, why SKIPPED has none and why lost coverage comes first: see verdicts.py.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from conformance.errors import EXIT_FAILURES, EXIT_OK, SuiteError
 from conformance.secrets import redact
 
 from .safety import scrub
-from .verdicts import TIER, VERDICTS
+from .verdicts import COVERING, NOT_COVERING, TIER, VERDICTS
 
 FORMAT = 1
 MAX_REASON = 240
@@ -58,6 +66,7 @@ class Change:
     baseline: tuple[str, ...]
     verdict: str
     reason: str  # the baseline's reason for its entry
+    now: str = ""  # this run's reason for the case's verdict (what blocked it, for lost coverage)
 
     def describe(self) -> str:
         was = " or ".join(self.baseline)
@@ -69,6 +78,7 @@ class Change:
 class BaselineOutcome:
     expected: list[str] = field(default_factory=list)
     regressions: list[Change] = field(default_factory=list)
+    lost_coverage: list[Change] = field(default_factory=list)  # judged before, cannot judge now
     fixed: list[Change] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)  # unexpected, neither worse nor better
     new: list[str] = field(default_factory=list)
@@ -76,17 +86,20 @@ class BaselineOutcome:
 
     @property
     def exit_code(self) -> int:
-        """1 only when there is a regression."""
-        return EXIT_FAILURES if self.regressions else EXIT_OK
+        """1 when there is a regression or lost coverage (a case that stopped judging the target)."""
+        return EXIT_FAILURES if self.regressions or self.lost_coverage else EXIT_OK
 
     def lines(self) -> list[str]:
         """What the terminal shows after a run with --baseline."""
         out = [
             f"baseline: {len(self.expected)} expected, {len(self.regressions)} regression(s), "
-            f"{len(self.fixed)} fixed, {len(self.changed)} changed, {len(self.new)} new, "
-            f"{len(self.missing)} not run"
+            f"{len(self.lost_coverage)} lost coverage, {len(self.fixed)} fixed, "
+            f"{len(self.changed)} changed, {len(self.new)} new, {len(self.missing)} not run"
         ]
         out += [f"  regression: {c.describe()}" for c in self.regressions]
+        if self.lost_coverage:
+            out.append("  lost coverage: the case could no longer judge the target")
+            out += [f"    {c.describe()}" + (f"; now: {c.now}" if c.now else "") for c in self.lost_coverage]
         out += [f"  fixed: update the baseline: {c.describe()}" for c in self.fixed]
         out += [f"  changed (neither better nor worse): {c.describe()}" for c in self.changed]
         out += [f"  new (not in the baseline): {cid}" for cid in self.new]
@@ -130,7 +143,8 @@ def write_baseline(results: dict[str, Any], target_note: str) -> str:
         f"# cognito-conformance baseline (format {FORMAT}): the verdicts expected of one target.",
         '# Edit freely. One [cases."ID"] table per case: `verdict` is one verdict or a list of acceptable',
         "# ones (" + ", ".join(VERDICTS) + "), `reason` says why.",
-        "# `run --baseline FILE` exits 1 only when a case does worse than every verdict listed for it.",
+        "# `run --baseline FILE` exits 1 only when a case does worse than every verdict listed for it, or",
+        "# can no longer judge the target (lost coverage: now BLOCKED or UNIMPLEMENTED, listed as judged).",
         f"# Written from the run of {clean.get('started_at', '?')} (seed {clean.get('seed', '?')}, "
         f"{clean.get('tool', {}).get('name', '?')} {clean.get('tool', {}).get('version', '?')}).",
         "",
@@ -213,9 +227,13 @@ def load_baseline(path: Path) -> Baseline:
 
 
 def compare(verdict: str, expected: tuple[str, ...]) -> str:
-    """'expected', 'regression', 'fixed' or 'changed' for one case."""
+    """'expected', 'lost-coverage', 'regression', 'fixed' or 'changed' for one case."""
     if verdict in expected:
         return "expected"
+    judged = [v for v in expected if v != "SKIPPED"]
+    # Before the tiers: by tier FAIL -> BLOCKED would be a fix, though the failure is merely unseen.
+    if verdict in NOT_COVERING and judged and all(v in COVERING for v in judged):
+        return "lost-coverage"
     tiers = [TIER[v] for v in expected if v in TIER]
     if verdict not in TIER or not tiers:
         return "changed"  # SKIPPED on either side: not comparable
@@ -244,9 +262,12 @@ def apply_baseline(results: dict[str, Any], baseline: Baseline) -> BaselineOutco
         if kind == "expected":
             outcome.expected.append(cid)
             continue
-        change = Change(cid, entry.verdicts, verdict, entry.reason)
-        {"regression": outcome.regressions, "fixed": outcome.fixed, "changed": outcome.changed}[kind].append(
-            change
-        )
+        change = Change(cid, entry.verdicts, verdict, entry.reason, _one_line(str(case.get("reason") or "")))
+        {
+            "regression": outcome.regressions,
+            "lost-coverage": outcome.lost_coverage,
+            "fixed": outcome.fixed,
+            "changed": outcome.changed,
+        }[kind].append(change)
     outcome.missing = [cid for cid in baseline.entries if cid not in seen]
     return outcome

@@ -2,11 +2,13 @@
 
 FAIL is a <failure> (expected vs actual), ERROR an <error>, BLOCKED / SKIPPED / UNIMPLEMENTED are
 <skipped> with the reason; PASS, NON-STRICT and INFORMATIONAL pass, the last two with <system-out>
-saying what was recorded.
+saying what was recorded. A FAIL's or NON-STRICT's text lists the case's failing check outcomes (FAIL
+and NON-STRICT), one a line, worst first, since the reason names only the worst of them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -14,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from .safety import scrub, write_redacted
-from .verdicts import family_of, family_order
+from .verdicts import DEVIATING, OUTCOME_ORDER, family_of, family_order
 from .view import show_value
 
 SKIPPED = frozenset({"BLOCKED", "SKIPPED", "UNIMPLEMENTED"})
 # Characters XML 1.0 does not allow, even escaped.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_VALUE = 400  # characters of an outcome's expected / actual on its line
 
 
 def _text(value: Any) -> str:
@@ -29,6 +32,34 @@ def _text(value: Any) -> str:
 def _seconds(case: Mapping[str, Any]) -> str:
     value = case.get("duration_s")
     return f"{float(value):.3f}" if isinstance(value, int | float) else "0"
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: whitespace runs collapsed, structures as compact JSON, long ones cut."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def failing_outcomes(case: Mapping[str, Any]) -> list[str]:
+    """One line per FAIL or NON-STRICT check outcome, worst first: check, requirement, expected, actual."""
+    raw = case.get("outcomes")
+    items = [o for o in raw if isinstance(o, Mapping)] if isinstance(raw, list) else []
+    bad = sorted(
+        (o for o in items if o.get("verdict") in DEVIATING),
+        key=lambda o: OUTCOME_ORDER.index(str(o["verdict"])),
+    )
+    lines = []
+    for o in bad:
+        count = o.get("count")
+        seen = f" (seen {count} times)" if isinstance(count, int) and count > 1 else ""
+        lines.append(
+            f"{o['verdict']} {o.get('check', '?')} [{o.get('requirement', '?')}]: expected"
+            f" {_inline(o.get('expected'))}; actual {_inline(o.get('actual'))}{seen}"
+        )
+    return lines
 
 
 def _detail(case: Mapping[str, Any]) -> str:
@@ -42,6 +73,10 @@ def _detail(case: Mapping[str, Any]) -> str:
     if "expected" in case or "actual" in case:
         lines.append(f"expected: {show_value(case.get('expected'))}")
         lines.append(f"actual: {show_value(case.get('actual'))}")
+    failing = failing_outcomes(case)
+    if failing:
+        lines.append(f"failing outcomes ({len(failing)}):")
+        lines += [f"  {line}" for line in failing]
     if case.get("reproduce"):
         lines.append(f"reproduce: {case['reproduce']}")
     if case.get("curl"):

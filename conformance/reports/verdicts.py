@@ -7,6 +7,13 @@ the target). SKIPPED has no tier: whether a case runs is the run's choice (--cas
 target's behaviour, so a case that is skipped now, or was skipped in the baseline, is never a
 regression nor a fix. ERROR is a bug in the suite and ranks lowest, so an ERROR the baseline does
 not expect always fails the gate.
+
+Lost coverage comes before the tiers: a case whose baseline verdicts all judged the target (PASS,
+INFORMATIONAL, NON-STRICT, FAIL) and that is now UNIMPLEMENTED or BLOCKED no longer says anything
+about the target. By tier alone FAIL -> BLOCKED would read as a fix, though the failure may well be
+still there, unseen; so it is its own kind ("lost coverage"), and it fails the gate like a
+regression. Coming back from BLOCKED or UNIMPLEMENTED is measured by tier as before (-> PASS is a fix,
+-> FAIL a regression: a MUST violation newly seen).
 """
 
 from __future__ import annotations
@@ -36,6 +43,16 @@ TIER: dict[str, int] = {
     "FAIL": 1,
     "ERROR": 0,
 }
+
+# Verdicts that judged the target, and the two that could not (the case saw nothing to judge by).
+COVERING = frozenset({"PASS", "INFORMATIONAL", "NON-STRICT", "FAIL"})
+NOT_COVERING = frozenset({"UNIMPLEMENTED", "BLOCKED"})
+
+# A check outcome's verdicts, worst first: the engine's order (engine/outcomes.py SEVERITY), where a
+# case's verdict is its worst outcome. Kept here as data so the reports need not import the engine.
+OUTCOME_ORDER: tuple[str, ...] = ("FAIL", "NON-STRICT", "BLOCKED", "PASS", "INFORMATIONAL")
+# Outcomes a failing testcase lists: the ones that deviate from the documentation.
+DEVIATING = frozenset({"FAIL", "NON-STRICT"})
 
 # (background, text) per verdict; accessible contrast on both.
 COLORS: dict[str, tuple[str, str]] = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
-from .verdicts import COLORS, VERDICTS, counts, family_of, family_order, score
+from .verdicts import COLORS, OUTCOME_ORDER, VERDICTS, counts, family_of, family_order, score
 
 MAX_BODY = 6000  # characters of an example body shown before it is cut
 
@@ -20,11 +20,14 @@ def anchor(case_id: str) -> str:
 
 
 def show_value(value: Any) -> str:
-    """Expected / actual values as text: strings as they are, anything else as indented JSON."""
+    """Expected / actual values as text: strings as they are, a list of strings one a line (a PASS's
+    "check: what it saw" lines), anything else as indented JSON."""
     if value is None:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
@@ -78,6 +81,71 @@ def response_text(response: Any) -> str:
 
 
 @dataclass
+class OutcomeView:
+    """One check's outcome, as a row of the case's outcome table."""
+
+    verdict: str
+    check: str
+    requirement: str
+    other_requirement: bool  # judges a requirement other than the case's own
+    expected: str
+    actual: str
+    count: int
+    request: str | None
+    response: str | None
+    same_exchange_as: str | None = None  # an earlier row's check, when the exchange is that one
+
+
+def _outcome_rank(verdict: str) -> int:
+    return OUTCOME_ORDER.index(verdict) if verdict in OUTCOME_ORDER else len(OUTCOME_ORDER)
+
+
+def outcome_views(case: Mapping[str, Any]) -> list[OutcomeView]:
+    """The case's check outcomes, worst first (alike verdicts keep the engine's order)."""
+    raw = case.get("outcomes")
+    items = [o for o in raw if isinstance(o, Mapping)] if isinstance(raw, list) else []
+    own = str(case.get("requirement", ""))
+    out = []
+    for o in items:
+        exchange = o.get("exchange") if isinstance(o.get("exchange"), Mapping) else None
+        count = o.get("count")
+        requirement = str(o.get("requirement", ""))
+        out.append(
+            OutcomeView(
+                verdict=str(o.get("verdict", "")),
+                check=str(o.get("check", "")),
+                requirement=requirement,
+                other_requirement=requirement != own,
+                expected=show_value(o.get("expected")),
+                actual=show_value(o.get("actual")),
+                count=count if isinstance(count, int) else 1,
+                request=request_text(exchange["request"]) if exchange and "request" in exchange else None,
+                response=response_text(exchange["response"]) if exchange and "response" in exchange else None,
+            )
+        )
+    out.sort(key=lambda v: _outcome_rank(v.verdict))  # stable: alike verdicts keep the engine's order
+    # Checks of one answer share its exchange (refused, refused_for_the_violation): shown once, so a
+    # case's details do not repeat the same request and response.
+    shown: dict[tuple[str | None, str | None], OutcomeView] = {}
+    for v in out:
+        if v.request is None and v.response is None:
+            continue
+        first = shown.setdefault((v.request, v.response), v)
+        if first is not v:
+            v.same_exchange_as, v.request, v.response = first.check, None, None
+    return out
+
+
+def step_bars(case: Mapping[str, Any]) -> list[charts.Bar]:
+    """A state machine's steps by rule, most taken first."""
+    raw = case.get("steps")
+    if not isinstance(raw, Mapping):
+        return []
+    steps = {str(k): v for k, v in raw.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return charts.bars(dict(sorted(steps.items())))
+
+
+@dataclass
 class CaseView:
     id: str
     anchor: str
@@ -100,6 +168,12 @@ class CaseView:
     duration: str
     examples: int | None
     search: str
+    outcomes: list[OutcomeView] = field(default_factory=list)
+    steps: list[charts.Bar] = field(default_factory=list)
+
+    @property
+    def steps_total(self) -> int:
+        return sum(int(b.value) for b in self.steps)
 
 
 @dataclass
@@ -177,6 +251,8 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
         duration=_duration(case.get("duration_s")) if case.get("duration_s") is not None else "",
         examples=case.get("examples") if isinstance(case.get("examples"), int) else None,
         search="",
+        outcomes=outcome_views(case),
+        steps=step_bars(case),
     )
     view.search = " ".join(
         [
@@ -188,6 +264,8 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
             view.family,
             view.reason,
             view.statement,
+            # A check or a requirement judged inside the case finds it too ("unchanged", "STATE-USER-VIEW").
+            *sorted({f"{o.check} {o.requirement}" for o in view.outcomes}),
         ]
     ).lower()
     return view

@@ -1,7 +1,11 @@
-"""Baselines: write, read back, apply; regressions exit 1, fixes are listed, bad files exit 2."""
+"""Baselines: write, read back, apply; regressions and lost coverage exit 1, fixes are listed, bad files
+exit 2."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -65,7 +69,19 @@ def test_fixed_is_listed_and_does_not_fail(moto: dict[str, Any], tmp_path: Path)
         ("PASS", ("PASS",), "expected"),
         ("FAIL", ("PASS",), "regression"),
         ("ERROR", ("FAIL",), "regression"),
-        ("UNIMPLEMENTED", ("PASS",), "regression"),
+        ("UNIMPLEMENTED", ("PASS",), "lost-coverage"),
+        ("BLOCKED", ("FAIL",), "lost-coverage"),  # by tier alone (BLOCKED above FAIL) this was a fix
+        ("UNIMPLEMENTED", ("FAIL",), "lost-coverage"),
+        ("BLOCKED", ("NON-STRICT",), "lost-coverage"),
+        ("BLOCKED", ("INFORMATIONAL",), "lost-coverage"),
+        ("BLOCKED", ("PASS", "FAIL"), "lost-coverage"),
+        ("BLOCKED", ("FAIL", "SKIPPED"), "lost-coverage"),  # SKIPPED says nothing about the target
+        ("UNIMPLEMENTED", ("PASS", "BLOCKED"), "changed"),  # the baseline already accepts no judgement
+        ("BLOCKED", ("SKIPPED",), "changed"),
+        ("BLOCKED", ("ERROR",), "fixed"),  # the suite's bug is gone; it judged nothing before either
+        ("PASS", ("BLOCKED",), "fixed"),
+        ("NON-STRICT", ("UNIMPLEMENTED",), "fixed"),
+        ("FAIL", ("BLOCKED",), "regression"),  # a failure newly seen
         ("NON-STRICT", ("PASS",), "regression"),
         ("BLOCKED", ("UNIMPLEMENTED",), "changed"),
         ("INFORMATIONAL", ("PASS",), "changed"),
@@ -132,6 +148,74 @@ def test_written_file_reads_well(faulty: dict[str, Any]) -> None:
     assert "eyJ" not in text and "Passw0rd" not in text
     data = tomllib.loads(text)
     assert data["cases"]['VAL-STATUS-ENUM[""]']["verdict"] == "PASS"
+
+
+def test_fail_to_blocked_is_lost_coverage_not_a_fix(faulty: dict[str, Any], tmp_path: Path) -> None:
+    baseline = load_baseline(roundtrip(faulty, tmp_path))
+    case = next(c for c in faulty["cases"] if c["id"] == "RES-OTHER-USER-DEVICE")
+    assert case["verdict"] == "FAIL"
+    case.update(verdict="BLOCKED", reason="no second signed-in user on this target", outcomes=[])
+    outcome = apply_baseline(faulty, baseline)
+    assert outcome.exit_code == 1
+    assert [c.case_id for c in outcome.lost_coverage] == ["RES-OTHER-USER-DEVICE"]
+    assert not outcome.fixed and not outcome.regressions and not outcome.changed
+    assert case["baseline"] == "unexpected"
+    lines = outcome.lines()
+    assert "1 lost coverage, 0 fixed" in lines[0]
+    heading = lines.index("  lost coverage: the case could no longer judge the target")
+    assert lines[heading + 1].startswith("    RES-OTHER-USER-DEVICE: FAIL -> BLOCKED (baseline: another user")
+    assert lines[heading + 1].endswith("; now: no second signed-in user on this target")
+    assert not any("fixed" in line for line in lines[1:])
+
+
+def test_pass_to_blocked_and_unimplemented_are_lost_coverage(
+    reference: dict[str, Any], tmp_path: Path
+) -> None:
+    baseline = load_baseline(roundtrip(reference, tmp_path))
+    moved = {"STATE-MACHINE": "BLOCKED", "AUTH-EXPIRED": "UNIMPLEMENTED"}
+    for case in reference["cases"]:
+        if case["id"] in moved:
+            case["verdict"] = moved[case["id"]]
+    outcome = apply_baseline(reference, baseline)
+    assert outcome.exit_code == 1
+    assert sorted(c.case_id for c in outcome.lost_coverage) == sorted(moved)
+    assert not outcome.regressions and not outcome.fixed
+    text = "\n".join(outcome.lines())
+    assert "AUTH-EXPIRED: PASS -> UNIMPLEMENTED" in text and "STATE-MACHINE: PASS -> BLOCKED" in text
+
+
+def test_blocked_to_pass_is_a_fix(moto: dict[str, Any], tmp_path: Path) -> None:
+    baseline = load_baseline(roundtrip(moto, tmp_path))
+    case = next(c for c in moto["cases"] if c["verdict"] == "BLOCKED")
+    case["verdict"] = "PASS"
+    outcome = apply_baseline(moto, baseline)
+    assert outcome.exit_code == 0
+    assert [c.case_id for c in outcome.fixed] == [case["id"]] and not outcome.lost_coverage
+    assert f"  fixed: update the baseline: {case['id']}: BLOCKED -> PASS" in "\n".join(outcome.lines())
+    assert not any("lost coverage:" in line for line in outcome.lines())
+
+
+def test_the_gate_exits_1_on_lost_coverage_end_to_end(tmp_path: Path) -> None:
+    """Through `run --baseline`: a baseline expecting a FAIL, a target (moto) that cannot judge the case."""
+    baseline = tmp_path / "b.toml"
+    baseline.write_text(
+        '[baseline]\nformat = 1\n[cases."RES-OTHER-USER-DEVICE"]\nverdict = "FAIL"\nreason = "known bug"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    argv = ["run", "--target", "moto", "--case", "RES-OTHER-USER-DEVICE", "--baseline", str(baseline)]
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", *argv, "--report-dir", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert done.returncode == 1, done.stdout[-1500:] + done.stderr[-1500:]
+    lines = done.stdout.splitlines()
+    assert "  lost coverage: the case could no longer judge the target" in lines
+    assert any(line.startswith("    RES-OTHER-USER-DEVICE: FAIL -> ") for line in lines)
+    assert not any(line.startswith("  fixed:") for line in lines)
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8")))

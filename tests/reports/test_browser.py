@@ -113,6 +113,15 @@ def test_report_in_chromium(browser: Any, faulty_page: Path, tmp_path: Path) -> 
     assert details.is_displayed()
     assert "a 56-character DeviceKey was accepted" in details.text
     assert "curl -sS -X POST" in details.text and "$ACCESS_TOKEN" in details.text
+    # The check outcomes, worst first; an outcome's exchange unfolds on a click.
+    outcomes = browser.find_element("id", "case-VAL-DEVICEKEY-LENGTH[56]-outcomes")
+    assert outcomes.is_displayed()
+    rows = outcomes.find_elements("css selector", "tr.outcome")
+    assert [r.get_attribute("data-verdict") for r in rows] == ["FAIL", "PASS"]
+    request = outcomes.find_element("css selector", "tr.exchange details pre")
+    assert not request.is_displayed()
+    outcomes.find_element("css selector", "tr.exchange summary").click()
+    assert request.is_displayed() and "X-Amz-Target" in request.text
     browser.find_element("id", "case-AUTH-NOT-JWT").click()
     browser.execute_script("window.scrollTo(0, 0)")
     assert console_errors(browser) == []
@@ -120,6 +129,23 @@ def test_report_in_chromium(browser: Any, faulty_page: Path, tmp_path: Path) -> 
     shot = tmp_path / "report.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_outcomes_and_steps_of_a_real_run_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """engine-faulty, a real run: a failing case's checks and the state machine's steps, looked at."""
+    page = tmp_path / "index.html"
+    write_html(load_fixture("engine-faulty"), page)
+    browser.get(page.as_uri() + "#case-STATE-MACHINE")
+    steps = browser.find_element("id", "case-STATE-MACHINE-steps")
+    assert steps.is_displayed() and "update_other\n3" in steps.text  # the heading is upper-cased by CSS
+    browser.get(page.as_uri() + "#case-RES-OTHER-USER-DEVICE")
+    table = browser.find_element("id", "case-RES-OTHER-USER-DEVICE-outcomes")
+    assert table.is_displayed() and "the other user's device now not_remembered" in table.text
+    table.find_element("css selector", "tr.exchange summary").click()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", table)
+    assert console_errors(browser) == []
+    shot = tmp_path / "outcomes.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
 
 
 def test_link_from_the_coverage_table_opens_the_case(browser: Any, faulty_page: Path) -> None:

@@ -37,7 +37,9 @@ def text_of(el: ET.Element) -> str:
     return " ".join(" ".join(el.itertext()).split())
 
 
-@pytest.mark.parametrize("name", ["reference", "moto", "faulty", "engine-moto", "engine-reference-http"])
+@pytest.mark.parametrize(
+    "name", ["reference", "moto", "faulty", "engine-moto", "engine-reference-http", "engine-faulty"]
+)
 def test_valid_html5_and_self_contained(name: str, tmp_path: Path) -> None:
     out = tmp_path / "index.html"
     write_html(load_fixture(name), out)
@@ -77,7 +79,7 @@ def test_header_summary_cases_and_coverage(tmp_path: Path) -> None:
     rows = [tr for tr in table.iter("tr") if tr.get("class") == "case"]
     assert [r.get("data-verdict") for r in rows] != []
     assert sorted(str(r.get("id")) for r in rows) == sorted(f"case-{c['id']}" for c in run["cases"])
-    families = [tb.get("data-family") for tb in table.iter("tbody")]
+    families = [tb.get("data-family") for tb in table.findall("tbody")]
     assert families == ["validation", "authorization", "resources", "state", "protocol", "error-coverage"]
     fail = by_id(root, "case-VAL-DEVICEKEY-LENGTH[56]-details")
     details = text_of(fail)
@@ -106,16 +108,127 @@ def test_header_summary_cases_and_coverage(tmp_path: Path) -> None:
     assert "1250 ms" in text_of(by_id(root, "latency"))
 
 
+def outcome_rows(root: ET.Element, case_id: str) -> list[list[str]]:
+    """The case's outcome table: per row, the text of each cell (verdict, check, requirement, ...)."""
+    table = by_id(root, f"case-{case_id}-outcomes")
+    return [
+        [text_of(td) for td in tr.findall("td")] for tr in table.iter("tr") if tr.get("class") == "outcome"
+    ]
+
+
+def test_outcomes_worst_first_with_their_exchange() -> None:
+    run = load_fixture("faulty")
+    root = parse(render_html(run))
+    rows = outcome_rows(root, "AUTH-NOT-JWT")
+    # The fixture lists the NON-STRICT one first (the engine's order); the page puts the FAIL first.
+    assert [r[:3] for r in rows] == [
+        ["FAIL", "refused", "AUTH-NOT-JWT"],
+        ["NON-STRICT", "error_type_header", "PROTO-ERROR-TYPE other"],  # another requirement, tagged
+    ]
+    assert rows[0][3:] == ["NotAuthorizedException", "HTTP 500 InternalError: bad password <password>", "2×"]
+    table = by_id(root, "case-AUTH-NOT-JWT-outcomes")
+    badges = [span.get("class") for span in table.iter("span") if "badge" in (span.get("class") or "")]
+    assert badges == ["badge v-fail", "badge v-non-strict"]
+    # The exchange folds under its outcome: a <details> with the request and the response.
+    folded = table.findall(".//tr[@class='exchange']//details")
+    assert len(folded) == 1
+    exchange = text_of(folded[0])
+    assert exchange.startswith("Exchange of refused")
+    assert (
+        "POST http://127.0.0.1:9229/" in exchange and "HTTP 500" in exchange and "$ACCESS_TOKEN" in exchange
+    )
+    assert [r[:2] for r in outcome_rows(root, "VAL-DEVICEKEY-LENGTH[56]")] == [
+        ["FAIL", "refused"],
+        ["PASS", "twin_not_refused_alike"],
+    ]
+    # A case without outcomes (SKIPPED) has no table.
+    assert root.find(".//*[@id='case-AUTH-EXPIRED-outcomes']") is None
+
+
+def test_engine_outcomes_render() -> None:
+    """A real run of a faulty target: both failing checks, a shared exchange shown once."""
+    root = parse(render_html(load_fixture("engine-faulty")))
+    rows = outcome_rows(root, "RES-OTHER-USER-DEVICE")
+    assert [r[:3] for r in rows] == [
+        ["FAIL", "refused", "RES-OTHER-USER-DEVICE"],
+        ["FAIL", "unchanged", "RES-OTHER-USER-DEVICE"],
+    ]
+    assert rows[1][3:] == [
+        "the other user's device still remembered",
+        "the other user's device now not_remembered",
+        "1×",
+    ]
+    validation = by_id(root, "case-VAL-ACCESSTOKEN-MISSING-outcomes")
+    # The three checks of a validation case looked at one exchange: it is shown once.
+    assert len(validation.findall(".//details")) == 1
+    same = [text_of(td) for td in validation.iter("td") if td.get("class") == "same"]
+    assert same == ["Exchange: the one of refused above"] * 2
+
+
+def test_a_pass_shows_what_the_target_answered() -> None:
+    run = load_fixture("engine-reference-http")
+    root = parse(render_html(run))
+    details = text_of(by_id(root, "case-RES-UNKNOWN-DEVICE-details"))
+    assert "Actual · what the target answered" in details
+    assert "refused: HTTP 400 ResourceNotFoundException: Device does not exist." in details
+    # Several checks: one line each, not a JSON list.
+    case = next(c for c in run["cases"] if c["id"] == "VAL-ACCESSTOKEN-MISSING")
+    assert isinstance(case["actual"], list) and len(case["actual"]) == 3
+    pres = [pre for pre in by_id(root, "case-VAL-ACCESSTOKEN-MISSING-details").iter("pre")]
+    actual = next(pre.text or "" for pre in pres if (pre.text or "").startswith("refused: "))
+    assert actual.splitlines() == case["actual"]
+
+
+@pytest.mark.parametrize(("name", "total"), [("engine-reference-http", 69), ("reference", 69)])
+def test_state_machine_steps_by_rule(name: str, total: int) -> None:
+    run = load_fixture(name)
+    steps = next(c for c in run["cases"] if c["id"] == "STATE-MACHINE")["steps"]
+    assert sum(steps.values()) == total
+    root = parse(render_html(run))
+    box = by_id(root, "case-STATE-MACHINE-steps")
+    assert text_of(box).startswith(f"Steps taken, by rule · {total} in all")
+    bars = [[text_of(span) for span in row.findall("span")] for row in box.findall("div")]
+    shown = [(label, int(n)) for label, _, n in bars]
+    assert sorted(shown) == sorted(steps.items())
+    assert [n for _, n in shown] == sorted(steps.values(), reverse=True)  # most taken first
+    # Only the state machine has steps.
+    assert len([el for el in root.iter() if (el.get("id") or "").endswith("-steps")]) == 1
+
+
+def test_search_finds_a_case_by_its_checks() -> None:
+    root = parse(render_html(load_fixture("engine-faulty")))
+    row = by_id(root, "case-RES-OTHER-USER-DEVICE")
+    assert "unchanged" in (row.get("data-search") or "").split()
+
+
 def test_hostile_values_are_escaped() -> None:
     run: dict[str, Any] = load_fixture("reference")
     case = run["cases"][0]
     case["title"] = "<script>alert(1)</script>"
     case["reason"] = "</script><img src=x onerror=alert(1)>"
     case["actual"] = {"body": "<b>&amp;</b>"}
+    case["outcomes"] = [
+        {
+            "check": "<i>c</i>",
+            "requirement": "R",
+            "verdict": "FAIL",
+            "expected": "<u>",
+            "actual": "</td></tr>",
+        },
+        {
+            "check": "x",
+            "requirement": "R",
+            "verdict": "PASS",
+            "exchange": {"request": {"body": "</pre><script>"}},
+        },
+    ]
+    case["steps"] = {"<b>rule</b>": 3}
     text = render_html(run)
     parse(text)
     assert "<script>alert(1)" not in text and "<img src=x" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<i>c</i>" not in text and "</pre><script>" not in text and "<b>rule</b>" not in text
+    assert "&lt;/td&gt;&lt;/tr&gt;" in text
 
 
 def test_minimal_results_render() -> None:

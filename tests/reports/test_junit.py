@@ -54,7 +54,70 @@ def test_moto_skips_carry_the_reason(tmp_path: Path) -> None:
     assert any(m.startswith("BLOCKED: no confirmed device") for m in messages)
 
 
-@pytest.mark.parametrize("name", ["reference", "moto", "engine-moto", "engine-reference-http"])
+def failure_lines(root: ET.Element, name: str, tag: str = "failure") -> list[str]:
+    case = next(c for c in root.iter("testcase") if c.get("name") == name)
+    found = case.find(tag)
+    assert found is not None, f"{name} has no <{tag}>"
+    return (found.text or "").splitlines()
+
+
+def test_a_failure_lists_its_failing_outcomes(tmp_path: Path) -> None:
+    root = junit(load_fixture("faulty"), tmp_path)
+    lines = failure_lines(root, "AUTH-NOT-JWT")
+    start = lines.index("failing outcomes (2):")
+    # Worst first, one a line: check, requirement, expected, actual (the fixture has them the other way).
+    assert lines[start + 1 : start + 3] == [
+        "  FAIL refused [AUTH-NOT-JWT]: expected NotAuthorizedException;"
+        " actual HTTP 500 InternalError: bad password <password> (seen 2 times)",
+        "  NON-STRICT error_type_header [PROTO-ERROR-TYPE]: expected a header; actual no X-Amzn-ErrorType",
+    ]
+    # A passing outcome of a failing case is not listed.
+    lines = failure_lines(root, "VAL-DEVICEKEY-LENGTH[56]")
+    assert "failing outcomes (1):" in lines and not any("twin_not_refused_alike" in line for line in lines)
+    # NON-STRICT cases list theirs in <system-out>.
+    out = failure_lines(root, "PROTO-CONTENT-TYPE", "system-out")
+    assert (
+        "  NON-STRICT content_type [PROTO-CONTENT-TYPE]: expected application/x-amz-json-1.1;"
+        " actual application/json" in out
+    )
+
+
+def test_a_real_failure_lists_both_of_its_checks(tmp_path: Path) -> None:
+    root = junit(load_fixture("engine-faulty"), tmp_path)
+    lines = failure_lines(root, "RES-OTHER-USER-DEVICE")
+    assert lines[lines.index("failing outcomes (2):") + 1 :][:2] == [
+        "  FAIL refused [RES-OTHER-USER-DEVICE]: expected ResourceNotFoundException;"
+        " actual HTTP 200: accepted",
+        "  FAIL unchanged [RES-OTHER-USER-DEVICE]: expected the other user's device still remembered;"
+        " actual the other user's device now not_remembered",
+    ]
+
+
+def test_structured_and_long_outcome_values_stay_on_one_line(tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    case = next(c for c in run["cases"] if c["id"] == "RES-OTHER-USER-DEVICE")
+    case["outcomes"] = [
+        {
+            "check": "state",
+            "requirement": "R",
+            "verdict": "FAIL",
+            "expected": {"a": [1, 2]},
+            "actual": "x\ny",
+        },
+        {"check": "long", "requirement": "R", "verdict": "FAIL", "expected": None, "actual": "z" * 1000},
+    ]
+    lines = failure_lines(junit(run, tmp_path), "RES-OTHER-USER-DEVICE")
+    start = lines.index("failing outcomes (2):")
+    assert lines[start + 1] == '  FAIL state [R]: expected {"a": [1, 2]}; actual x y'
+    assert lines[start + 2].startswith("  FAIL long [R]: expected —; actual zzz") and lines[
+        start + 2
+    ].endswith("…")
+    assert len(lines[start + 2]) < 500
+
+
+@pytest.mark.parametrize(
+    "name", ["reference", "moto", "engine-moto", "engine-reference-http", "engine-faulty"]
+)
 def test_every_fixture_gives_valid_junit(name: str, tmp_path: Path) -> None:
     run = load_fixture(name)
     root = junit(run, tmp_path)
