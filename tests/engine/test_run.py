@@ -237,3 +237,21 @@ def test_bad_runs_are_one_line_with_the_documented_exit_code(
     assert result.returncode == code, result.stdout + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_live_profile_explores_one_long_state_machine_sequence() -> None:
+    """On the aws profile (5 examples): one sequence of 15+ steps with 5+ updates, every rule taken."""
+    with session_for("reference", examples=5, seed=3) as session:
+        result = run_case(session, select("STATE-MACHINE")[0], catalog())
+    assert result.verdict.value == "PASS", result.reason
+    steps = result.steps or {}
+    assert sum(steps.values()) >= 15 and steps["update"] >= 5
+    assert set(steps) == {"update", "update_other", "forget", "get", "list"}
+
+
+def test_error_coverage_counts_only_answers_of_the_operation_under_test() -> None:
+    # STATE-USER-VIEW's GetDevice answers ResourceNotFoundException; its updates all succeed.
+    with session_for("reference") as session:
+        result = run_case(session, select("STATE-USER-VIEW")[0], catalog())
+    assert result.verdict.value == "PASS"
+    assert result.error_types == []
