@@ -317,8 +317,11 @@ class Provisioner:
         return False
 
     def _sweep_pools(self) -> None:
-        """Pools with our prefix that no answer named to us (ListUserPools, where the target has it)."""
+        """Pools named as ours that no answer named to us (ListUserPools, where the target has it)."""
         known = {p.id for p in self.created.pools}
+        # Exactly the names `_name("pool")` gives: a prefix match would also take the pools of a run whose
+        # id merely starts with ours plus "-" (run "ci" vs run "ci-2": "ccf-ci-2-pool-1" starts "ccf-ci-").
+        ours = re.compile(re.escape(self.prefix) + r"pool-[0-9]+")
         token: str | None = None
         for _ in range(20):  # 20 pages of 60: more than any account holds
             params: dict[str, Any] = {"MaxResults": 60, **({"NextToken": token} if token else {})}
@@ -330,7 +333,7 @@ class Provisioner:
                 return
             body = answer.json or {}
             for pool in body.get("UserPools") or []:
-                if str(pool.get("Name", "")).startswith(self.prefix) and pool.get("Id") not in known:
+                if ours.fullmatch(str(pool.get("Name", ""))) and pool.get("Id") not in known:
                     lost = Pool(id=str(pool["Id"]), client_id="", name=str(pool["Name"]))
                     if not self._delete_pool(lost):
                         self.created.pools.append(lost)

@@ -13,6 +13,8 @@ OPERATIONS: dict[str, Handler] = {
     "CreateUserPoolClient": pools.create_user_pool_client,
     "DescribeUserPoolClient": pools.describe_user_pool_client,
     "DeleteUserPoolClient": pools.delete_user_pool_client,
+    "ListUserPools": pools.list_user_pools,
+    "ListUserPoolClients": pools.list_user_pool_clients,
     # users
     "AdminCreateUser": users.admin_create_user,
     "AdminSetUserPassword": users.admin_set_user_password,

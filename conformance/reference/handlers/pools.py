@@ -1,8 +1,12 @@
-"""User pools and app clients: CreateUserPool ... DeleteUserPoolClient."""
+"""User pools and app clients: CreateUserPool ... DeleteUserPoolClient, ListUserPools, ListUserPoolClients."""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ..backend import ReferenceBackend
 from ..errors import invalid_parameter
@@ -21,6 +25,8 @@ DEFAULT_PASSWORD_POLICY = {
 # What a client gets without ExplicitAuthFlows (AWS's current default).
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+INVALID_NEXT_TOKEN = "Invalid pagination token."  # undocumented wording; ListUsers answers the same here
+_Item = TypeVar("_Item")
 
 
 def create_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -199,3 +205,101 @@ def delete_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: C
     del pool.clients[client.id]
     del backend.store.clients[client.id]
     return {}
+
+
+# --- listing ----------------------------------------------------------------------------------------------
+
+
+def _cursor_page(
+    items: Sequence[_Item],
+    key: Callable[[_Item], tuple[float, str]],
+    scope: str,
+    limit: int,
+    token: str | None,
+) -> tuple[list[_Item], str | None]:
+    """One page of `items` (oldest first) after the cursor in `token`, and the token for the next page.
+
+    The token names the last item returned (its creation time and id), not an offset: a caller that
+    deletes what it has just listed (the provisioner's leftover sweep does) neither skips nor repeats
+    anything. It is bound to `scope`, so one listing's token is refused by another.
+    """
+    ordered = sorted(items, key=key)
+    if token is not None:
+        after = _decode_token(token, scope)
+        ordered = [item for item in ordered if key(item) > after]
+    chunk = ordered[:limit]
+    more = len(ordered) > limit
+    return chunk, (_encode_token(scope, key(chunk[-1])) if more else None)
+
+
+def _encode_token(scope: str, after: tuple[float, str]) -> str:
+    raw = json.dumps([scope, after[0], after[1]], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str, scope: str) -> tuple[float, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise invalid_parameter(INVALID_NEXT_TOKEN) from None
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or value[0] != scope
+        or not isinstance(value[1], int | float)
+        or isinstance(value[1], bool)
+        or not isinstance(value[2], str)
+    ):
+        raise invalid_parameter(INVALID_NEXT_TOKEN)
+    return float(value[1]), value[2]
+
+
+def _pool_summary(pool: Pool) -> dict[str, Any]:
+    """A UserPoolDescriptionType. Status is deprecated in the model but still answered: always Enabled."""
+    return {
+        "Id": pool.id,
+        "Name": pool.name,
+        "LambdaConfig": pool.description.get("LambdaConfig") or {},
+        "Status": "Enabled",
+        "LastModifiedDate": pool.last_modified,
+        "CreationDate": pool.created,
+    }
+
+
+def list_user_pools(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    # MaxResults is required and 1..60 in the model; validation refused anything else before this.
+    chunk, token = _cursor_page(
+        list(backend.store.pools.values()),
+        lambda pool: (pool.created, pool.id),
+        "pools",
+        int(p["MaxResults"]),
+        p.get("NextToken"),
+    )
+    out: dict[str, Any] = {"UserPools": [_pool_summary(pool) for pool in chunk]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def list_user_pool_clients(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    pool = get_pool(backend, p["UserPoolId"])
+    # Every client the reference makes is a regular one: a filter on DCR (dynamic registration) lists none.
+    clients = [] if p.get("ClientType") == "DCR" else list(pool.clients.values())
+    chunk, token = _cursor_page(
+        clients,
+        lambda client: (client.created, client.id),
+        f"clients:{pool.id}",
+        # Optional here (1..60); without it, a full page (assumption: AWS does not document the default).
+        int(p.get("MaxResults") or 60),
+        p.get("NextToken"),
+    )
+    out: dict[str, Any] = {
+        "UserPoolClients": [
+            {"ClientId": client.id, "UserPoolId": client.pool_id, "ClientName": client.name}
+            for client in chunk
+        ]
+    }
+    if token:
+        out["NextToken"] = token
+    return out
