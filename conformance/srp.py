@@ -18,6 +18,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+
+try:  # GMP: 7 times faster than pow() at 3072 bits, where deep runs spent a third of their time
+    from gmpy2 import powmod as _gmpy2
+except ImportError:
+    _gmpy2 = None
+# What modpow uses; None means pow(), the fallback (tests and benchmarks set None to compare the two).
+_gmpy2_powmod: Callable[[int, int, int], Any] | None = _gmpy2
 
 __all__ = [
     "DeviceVerifier",
@@ -29,6 +37,7 @@ __all__ = [
     "cognito_timestamp",
     "device_verifier_from_config",
     "hex_hash",
+    "modpow",
     "new_client_session",
     "new_device_verifier",
     "new_salt_hex",
@@ -83,6 +92,14 @@ def pad_hex(value: int | str) -> str:
 def hex_hash(hex_string: str) -> str:
     """SHA-256 of the bytes a hex string encodes, as 64 lowercase hex digits."""
     return hashlib.sha256(bytes.fromhex(hex_string)).hexdigest()
+
+
+def modpow(base: int, exp: int, mod: int) -> int:
+    """pow(base, exp, mod), through gmpy2 when it is installed. Always a plain int: gmpy2 returns an mpz,
+    which is no `int` instance (pad_hex and the dataclasses here take ints)."""
+    if _gmpy2_powmod is None:
+        return pow(base, exp, mod)
+    return int(_gmpy2_powmod(base, exp, mod))
 
 
 def _hx(hex_string: str) -> int:
@@ -182,7 +199,7 @@ class SrpClientSession:
 def new_client_session(rng: Rng = os.urandom) -> SrpClientSession:
     """Draw a and compute A = g^a mod N."""
     a = _random_exponent(rng)
-    big_a = pow(G, a, N)
+    big_a = modpow(G, a, N)
     if big_a % N == 0:  # cannot happen for prime N; kept because SRP-6a requires the check
         raise ValueError("SRP safety check failed: A mod N == 0")
     return SrpClientSession(a=a, A=big_a)
@@ -211,7 +228,7 @@ def password_claim(
     if u == 0:
         raise ValueError("SRP safety check failed: u == 0")
     x = _x(pool_or_group, user_id, password, salt_hex)
-    s = pow(big_b - K * pow(G, x, N), session.a + u * x, N)
+    s = modpow(big_b - K * modpow(G, x, N), session.a + u * x, N)
     key = _session_key(u, s)
     sig = _signature(key, pool_or_group, user_id, _b64decode(secret_block_b64), timestamp)
     return base64.b64encode(sig).decode()
@@ -249,7 +266,7 @@ def new_device_verifier(device_group_key: str, device_key: str, rng: Rng = os.ur
 
 def verifier_for_password(*, pool_or_group: str, user_id: str, password: str, salt_hex: str) -> int:
     """v = g^x mod N, what the server stores instead of the password."""
-    return pow(G, _x(pool_or_group, user_id, password, salt_hex), N)
+    return modpow(G, _x(pool_or_group, user_id, password, salt_hex), N)
 
 
 def new_salt_hex(rng: Rng = os.urandom) -> str:
@@ -277,7 +294,7 @@ def new_server_session(verifier: int, salt_hex: str, rng: Rng = os.urandom) -> S
     if not 0 < verifier < N:
         raise ValueError("verifier must be in 1..N-1")
     b = _random_exponent(rng)
-    big_b = (K * verifier + pow(G, b, N)) % N
+    big_b = (K * verifier + modpow(G, b, N)) % N
     if big_b == 0:
         raise ValueError("SRP safety check failed: B mod N == 0")
     return SrpServerSession(b=b, B=big_b, v=verifier, salt_hex=salt_hex)
@@ -309,7 +326,7 @@ def verify_claim(
     u = _u(big_a, server.B)
     if u == 0:
         return False
-    s = pow(big_a * pow(server.v, u, N), server.b, N)
+    s = modpow(big_a * modpow(server.v, u, N), server.b, N)
     expected = _signature(_session_key(u, s), pool_or_group, user_id, secret_block, timestamp)
     return hmac.compare_digest(expected, claimed)
 

@@ -436,3 +436,77 @@ def test_property_client_and_server_agree(user_id: str, password: str, salt: byt
         timestamp=TIMESTAMP,
         signature_b64=signature,
     )
+
+
+# --- modular exponentiation: gmpy2, and pow() as the fallback ----------------------------------------------
+
+
+def sign_in_transcript() -> list[str]:
+    """What a user sign-in and a device sign-in exchange, from seeded randomness (14 exponentiations)."""
+    server = user_server()
+    client = srp.new_client_session(seeded_rng("client"))
+    signature = claim(client, server)
+    group, device_key = "-abcDEF12", "us-east-1_11111111-2222-3333-4444-555555555555"
+    device = srp.new_device_verifier(group, device_key, seeded_rng("device"))
+    salt_hex, v = srp.device_verifier_from_config(device.salt_b64, device.verifier_b64)
+    device_server = srp.new_server_session(v, salt_hex, seeded_rng("device-server"))
+    device_client = srp.new_client_session(seeded_rng("device-client"))
+    args = {"pool_or_group": group, "user_id": device_key, "secret_block_b64": SECRET_BLOCK}
+    device_signature = srp.password_claim(
+        device_client,
+        password=device.password,
+        salt_hex=salt_hex,
+        srp_b_hex=device_server.srp_b_hex,
+        timestamp=TIMESTAMP,
+        **args,
+    )
+    accepted = verify(server, client.srp_a_hex, signature) and srp.verify_claim(
+        device_server,
+        srp_a_hex=device_client.srp_a_hex,
+        timestamp=TIMESTAMP,
+        signature_b64=device_signature,
+        **args,
+    )
+    assert accepted
+    return [
+        client.srp_a_hex,
+        server.srp_b_hex,
+        signature,
+        device.verifier_b64,
+        device_client.srp_a_hex,
+        device_server.srp_b_hex,
+        device_signature,
+    ]
+
+
+def test_gmpy2_and_the_fallback_give_the_same_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    gmpy2 = pytest.importorskip("gmpy2")
+    assert srp._gmpy2_powmod is gmpy2.powmod  # a dependency: installed, so in use
+    calls: list[int] = []
+
+    def counting(base: int, exp: int, mod: int) -> Any:
+        calls.append(mod)
+        return gmpy2.powmod(base, exp, mod)
+
+    monkeypatch.setattr(srp, "_gmpy2_powmod", counting)
+    fast = sign_in_transcript()
+    assert calls == [srp.N] * 14  # every exponentiation went through gmpy2
+    monkeypatch.setattr(srp, "_gmpy2_powmod", None)
+    assert sign_in_transcript() == fast
+
+
+@settings(max_examples=40)
+@given(
+    base=st.integers(min_value=-2 * srp.N, max_value=2 * srp.N),
+    exp=st.integers(min_value=0, max_value=2**1100),
+    mod=st.one_of(st.just(srp.N), st.integers(min_value=1, max_value=2**300)),
+)
+def test_property_modpow_is_pow_on_both_paths(base: int, exp: int, mod: int) -> None:
+    # Negative bases happen: password_claim raises B - k*g^x to a power.
+    expected = pow(base, exp, mod)
+    fast = srp.modpow(base, exp, mod)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(srp, "_gmpy2_powmod", None)
+        slow = srp.modpow(base, exp, mod)
+    assert fast == slow == expected
+    assert type(fast) is int and type(slow) is int  # no mpz escapes (pad_hex and f"{A:x}" take ints)
