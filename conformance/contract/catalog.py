@@ -20,7 +20,7 @@ from .extract import OPERATION
 from .model import PinnedModel, pinned
 
 LEVELS = ("MUST", "SHOULD", "MAY", "INFO")
-FAMILIES = ("validation", "authorization", "resources", "state", "protocol", "error-coverage")
+FAMILIES = ("device-flow", "validation", "authorization", "resources", "state", "protocol", "error-coverage")
 SOURCE_KINDS = ("seed", "model", "protocol", "evidence")
 SEED_FILE = "update_device_status.txt"
 ID_PATTERN = re.compile(r"[A-Z]+(-[A-Z0-9]+)+")

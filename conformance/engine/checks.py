@@ -20,23 +20,13 @@ from typing import Any, TypeVar
 
 from jsonschema import Draft202012Validator
 
+from conformance.contract.awsjson import COMMON_ERRORS, SERVER_ERRORS
 from conformance.contract.constraints import Violation
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.contract.schemas import operation_schemas
 from conformance.targets.exchange import Exchange
 
-# awsJson1_1 errors any operation may answer (aws-behaviour.md, awsJson1_1 item 7).
-COMMON_ERRORS = frozenset(
-    {
-        "SerializationException",
-        "UnknownOperationException",
-        "UnrecognizedClientException",
-        "AccessDeniedException",
-        "InternalFailure",
-    }
-)
-SERVER_ERRORS = frozenset({"InternalErrorException", "InternalFailure"})
 VALIDATION_ERROR = "InvalidParameterException"
 # Error types that emulators answer for operations they do not implement (evidence/emulators.md).
 UNIMPLEMENTED_TYPES = frozenset({"Unsupported", "InvalidAction", "NotImplemented", "NotImplementedException"})

@@ -81,6 +81,19 @@ class RunSettings:
         )
 
 
+def blocked_reason(exc: FixtureUnavailable) -> str:
+    """Why a fixture could not be had; where the target broke, the device-flow requirement it FAILs."""
+    if exc.requirement:
+        return f"{exc.reason} (the target FAILs {exc.requirement} here: see that case)"
+    return exc.reason
+
+
+def provenance_of(name: str, user: Any) -> str:
+    """One line on how a user fixture was had: as documented, or how provisioning adapted."""
+    notes = getattr(user, "provenance", None) or ["USER_SRP_AUTH sign-in, devices from NewDeviceMetadata"]
+    return f"{name}: " + "; ".join(notes)
+
+
 def failure_verdict(level: str, soft: bool) -> Verdict:
     """A failed check: FAIL under a MUST, NON-STRICT under a SHOULD or when soft, INFO records only."""
     if level == "INFO":
@@ -142,7 +155,7 @@ class RunSession:
                     pool = self.provisioner.second_pool() if pool_kind == "second" else None
                     self._shared[name] = self.provisioner.user(devices=devices, pool=pool)
                 except FixtureUnavailable as exc:
-                    self._unavailable[name] = f"fixture {name} unavailable: {exc.reason}"
+                    self._unavailable[name] = f"fixture {name} unavailable: {blocked_reason(exc)}"
                     raise Blocked(self._unavailable[name]) from None
             return self._shared[name]
 
@@ -177,6 +190,7 @@ class CaseContext:
     outcomes: Outcomes = field(default_factory=Outcomes)
     sent: int = 0
     steps: dict[str, int] | None = None  # a state machine's steps, by rule
+    provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
     _twins: dict[str, Exchange] = field(default_factory=dict)
 
     @property
@@ -287,13 +301,23 @@ class CaseContext:
         return exchange
 
     def shared(self, name: str) -> Any:
-        return self.session.shared(name)
+        user = self.session.shared(name)
+        self._note(provenance_of(name, user))
+        return user
 
     def fresh_user(self, devices: int = 1) -> Any:
         try:
-            return self.provisioner.user(devices=devices)
+            user = self.provisioner.user(devices=devices)
         except FixtureUnavailable as exc:
-            raise Blocked(f"a fresh user with {devices} device(s) is unavailable: {exc.reason}") from None
+            raise Blocked(
+                f"a fresh user with {devices} device(s) is unavailable: {blocked_reason(exc)}"
+            ) from None
+        self._note(provenance_of("fresh user", user))
+        return user
+
+    def _note(self, line: str) -> None:
+        if line not in self.provenance:
+            self.provenance.append(line)
 
     def admin_device(self, user: Any, device_key: str) -> Exchange:
         return self.call(

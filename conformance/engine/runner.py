@@ -82,6 +82,7 @@ def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict
         verdict=Verdict.PASS,
         outcomes=[_outcome_json(o) for o in ctx.outcomes],
         steps=ctx.steps,
+        provenance=redact_obj(ctx.provenance),
     )
     failing = worst is not None and worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
     if stopped is not None and stopped[0] is Verdict.ERROR:

@@ -45,6 +45,7 @@ class CaseResult:
     error_types: list[str] = field(default_factory=list)  # error types the target answered in this case
     outcomes: list[dict[str, Any]] = field(default_factory=list)  # every check's outcome (outcomes.py)
     steps: dict[str, int] | None = None  # a state machine's steps taken, by rule
+    provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,4 +69,5 @@ class CaseResult:
             "error_types": self.error_types,
             "outcomes": self.outcomes,
             **({"steps": self.steps} if self.steps is not None else {}),
+            "provenance": self.provenance,
         }

@@ -11,10 +11,11 @@ from __future__ import annotations
 from .cleanup import install_cleanup
 from .model import Device, FixtureUnavailable, Pool, Tokens, User
 from .plan import FIXTURE_CALLS, plan_total, provisioning_plan
-from .provisioner import Created, Provisioner
-from .signin import confirm_device, srp_sign_in
+from .provisioner import DEVICE_TRACKING, Created, Provisioner
+from .signin import confirm_device, device_confirmation, made_up_device_key, srp_sign_in
 
 __all__ = [
+    "DEVICE_TRACKING",
     "FIXTURE_CALLS",
     "Created",
     "Device",
@@ -24,7 +25,9 @@ __all__ = [
     "Tokens",
     "User",
     "confirm_device",
+    "device_confirmation",
     "install_cleanup",
+    "made_up_device_key",
     "plan_total",
     "provisioning_plan",
     "srp_sign_in",

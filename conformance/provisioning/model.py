@@ -11,10 +11,14 @@ from ..secrets import redact
 
 
 class FixtureUnavailable(Exception):
-    """The target cannot provide a fixture; the engine reports the cases needing it as BLOCKED."""
+    """The target cannot provide a fixture; the engine reports the cases needing it as BLOCKED.
 
-    def __init__(self, reason: str) -> None:
+    `requirement` names the device-flow requirement whose FAIL explains it, when the target broke
+    (a 5xx, an unparseable or undocumented answer) rather than lacking something by design."""
+
+    def __init__(self, reason: str, *, requirement: str | None = None) -> None:
         self.reason = redact(reason)
+        self.requirement = requirement
         super().__init__(self.reason)
 
 
@@ -25,6 +29,7 @@ class Pool:
     client_secret: str | None = field(default=None, repr=False)
     name: str | None = None
     managed: bool = True  # created (and deleted) by this run; False for a staging pool
+    email_usernames: bool = False  # the pool refused a plain username: usernames are email-shaped
 
 
 @dataclass
@@ -35,6 +40,8 @@ class Device:
     name: str | None = None
     remembered: bool = True
     forgotten: bool = False
+    # No NewDeviceMetadata came: the suite made the key ({region}_{uuid}) and ConfirmDevice took it.
+    synthesized: bool = False
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Tokens:
     new_device: tuple[str, str] | None = None
     # The challenges the sign-in answered, in order (PASSWORD_VERIFIER, DEVICE_SRP_AUTH, ...).
     challenges: tuple[str, ...] = ()
+    flow: str = "USER_SRP_AUTH"  # the auth flow that gave these tokens
 
 
 @dataclass
@@ -58,6 +66,9 @@ class User:
     refresh_token: str | None = field(default=None, repr=False)
     devices: list[Device] = field(default_factory=list)
     state: str = "active"  # "active", "disabled", "deleted", "reset"
+    # How the target gave this user (shown next to each case that used it): the username's form, the
+    # sign-in flow, where the devices came from. Empty notes mean "as documented".
+    provenance: list[str] = field(default_factory=list)
 
     def take(self, tokens: Tokens) -> None:
         self.access_token = tokens.access_token

@@ -10,22 +10,46 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
+import uuid
 from typing import Any
 
 from .. import srp
+from ..contract.awsjson import documented_errors
 from ..secrets import SECRETS
 from ..targets import Exchange, Target
 from .model import Device, FixtureUnavailable, Pool, Tokens
 
 SRP_FLOW = "USER_SRP_AUTH"
+# Where USER_SRP_AUTH does not work, tokens from the password flows (never on AWS in practice: SRP works
+# there); devices cannot come from them (no NewDeviceMetadata), so a device is then made by the suite.
+PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+# The device-flow requirements whose FAIL explains a fixture the target broke (specs/requirements.toml).
+SIGN_IN_REQUIREMENT = "FLOW-NEW-DEVICE-METADATA"
+CONFIRM_REQUIREMENT = "FLOW-CONFIRM-DEVICE"
 MAX_STEPS = 4  # PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and one to spare
 
 
-def expect_ok(exchange: Exchange, what: str) -> dict[str, Any]:
-    """The JSON answer of a successful provisioning call, or FixtureUnavailable with the target's words."""
+def broken(exchange: Exchange) -> bool:
+    """Whether an answer shows the target broken, not merely refusing: a 5xx, an error type its
+    documentation does not list, or a success that is not a JSON object."""
+    if not exchange.answered or exchange.operation is None:
+        return False  # unreachable: the run's business, not a device-flow requirement's
+    if exchange.ok:
+        return exchange.body.strip() != b"" and not isinstance(exchange.json, dict)
+    assert exchange.status is not None
+    return exchange.status >= 500 or exchange.error_type not in documented_errors(exchange.operation)
+
+
+def expect_ok(exchange: Exchange, what: str, requirement: str | None = None) -> dict[str, Any]:
+    """The JSON answer of a successful provisioning call, or FixtureUnavailable with the target's words;
+    where the target broke, naming the device-flow `requirement` whose case shows that FAIL."""
+    blame = requirement if broken(exchange) else None
     if not exchange.ok:
-        raise FixtureUnavailable(f"{what} failed: {exchange.summary()}")
+        raise FixtureUnavailable(f"{what} failed: {exchange.summary()}", requirement=blame)
     body = exchange.json
+    if exchange.body.strip() and not isinstance(body, dict):
+        raise FixtureUnavailable(f"{what} answered a body that is not a JSON object", requirement=blame)
     return body if isinstance(body, dict) else {}
 
 
@@ -102,6 +126,7 @@ def srp_sign_in(
             "InitiateAuth", {"ClientId": pool.client_id, "AuthFlow": SRP_FLOW, "AuthParameters": params}
         ),
         f"{SRP_FLOW} sign-in (InitiateAuth)",
+        SIGN_IN_REQUIREMENT,
     )
     answered: list[str] = []
     for _ in range(MAX_STEPS):
@@ -157,37 +182,100 @@ def srp_sign_in(
         }
         if answer.get("Session"):
             request["Session"] = answer["Session"]
-        answer = expect_ok(target.provision_call("RespondToAuthChallenge", request), f"answering {name}")
+        answer = expect_ok(
+            target.provision_call("RespondToAuthChallenge", request), f"answering {name}", SIGN_IN_REQUIREMENT
+        )
     raise FixtureUnavailable("the sign-in did not finish within the expected challenges")
 
 
-def confirm_device(target: Target, pool: Pool, username: str, tokens: Tokens, *, name: str) -> Device:
-    """ConfirmDevice for the sign-in's NewDeviceMetadata, with a fresh device password and verifier.
-
-    A pool that remembers devices only on the user's prompt answers UserConfirmationNecessary; the device
-    is then remembered with AdminUpdateDeviceStatus, not with the operation under test."""
-    if tokens.new_device is None:
-        raise FixtureUnavailable(
-            f"the {target.kind} target answered a {SRP_FLOW} sign-in without NewDeviceMetadata, "
-            "so it cannot provide a confirmed device"
+def password_sign_in(target: Target, pool: Pool, username: str, password: str) -> Tokens:
+    """Tokens from USER_PASSWORD_AUTH, else ADMIN_USER_PASSWORD_AUTH: for targets without SRP."""
+    failures = []
+    for flow in PASSWORD_FLOWS:
+        params: dict[str, Any] = {
+            "ClientId": pool.client_id,
+            "AuthFlow": flow,
+            "AuthParameters": {"USERNAME": username, "PASSWORD": password, **_secret_hash(pool, username)},
+        }
+        admin = flow.startswith("ADMIN_")
+        answer = target.provision_call(
+            "AdminInitiateAuth" if admin else "InitiateAuth",
+            {"UserPoolId": pool.id, **params} if admin else params,
         )
-    key, group_key = tokens.new_device
+        body = answer.json if answer.ok and isinstance(answer.json, dict) else {}
+        if isinstance(body.get("AuthenticationResult"), dict):
+            tokens = _tokens(body["AuthenticationResult"])
+            tokens.flow = flow
+            return tokens
+        failures.append(f"{flow}: {answer.summary() if not answer.ok else 'no tokens'}")
+    raise FixtureUnavailable("no sign-in flow gave tokens (" + "; ".join(failures) + ")")
+
+
+def sign_in(target: Target, pool: Pool, username: str, password: str) -> tuple[Tokens, str | None]:
+    """USER_SRP_AUTH; where the target cannot do it, a password flow. The tokens, and a note saying
+    how they were had when it was not the documented way."""
+    try:
+        return srp_sign_in(target, pool, username, password), None
+    except FixtureUnavailable as srp_failure:
+        try:
+            tokens = password_sign_in(target, pool, username, password)
+        except FixtureUnavailable as other:
+            raise FixtureUnavailable(
+                f"{srp_failure.reason}; and {other.reason}", requirement=srp_failure.requirement
+            ) from None
+        return tokens, f"tokens from {tokens.flow}, because {SRP_FLOW} failed ({srp_failure.reason})"
+
+
+def device_confirmation(
+    access_token: str, key: str, group_key: str, *, name: str
+) -> tuple[dict[str, Any], Device]:
+    """ConfirmDevice's parameters for a device key, with a fresh device password and a real verifier."""
     verifier = srp.new_device_verifier(group_key, key)
     SECRETS.add(verifier.password, "$DEVICE_PASSWORD")
     SECRETS.add(verifier.verifier_b64, "$DEVICE_VERIFIER")
-    answer = expect_ok(
-        target.provision_call(
-            "ConfirmDevice",
-            {
-                "AccessToken": tokens.access_token,
-                "DeviceKey": key,
-                "DeviceSecretVerifierConfig": verifier.secret_verifier_config(),
-                "DeviceName": name,
-            },
-        ),
-        "ConfirmDevice",
-    )
-    device = Device(key=key, group_key=group_key, password=verifier.password, name=name)
+    params = {
+        "AccessToken": access_token,
+        "DeviceKey": key,
+        "DeviceSecretVerifierConfig": verifier.secret_verifier_config(),
+        "DeviceName": name,
+    }
+    return params, Device(key=key, group_key=group_key, password=verifier.password, name=name)
+
+
+def made_up_device_key(region: str) -> tuple[str, str]:
+    """A device key of the documented shape `{region}_{uuid}` and a fresh group key, made here."""
+    return f"{region}_{uuid.uuid4()}", "-" + secrets.token_urlsafe(7).replace("_", "a").replace("-", "b")
+
+
+def confirm_device(
+    target: Target, pool: Pool, username: str, tokens: Tokens, *, name: str, synthesize: bool = False
+) -> Device:
+    """ConfirmDevice for the sign-in's NewDeviceMetadata, with a fresh device password and verifier.
+
+    Without NewDeviceMetadata, and where `synthesize` allows it (never on AWS), a key the suite made
+    (`{region}_{uuid}`) is confirmed instead and the device is marked synthesized. A pool that remembers
+    devices only on the user's prompt answers UserConfirmationNecessary; the device is then remembered
+    with AdminUpdateDeviceStatus, not with the operation under test."""
+    if tokens.new_device is None and not synthesize:
+        raise FixtureUnavailable(
+            f"the {target.kind} target answered a {tokens.flow} sign-in without NewDeviceMetadata, "
+            "so it cannot provide a confirmed device",
+            requirement=SIGN_IN_REQUIREMENT if tokens.flow == SRP_FLOW else None,
+        )
+    key, group_key = tokens.new_device or made_up_device_key(target.region)
+    params, device = device_confirmation(tokens.access_token, key, group_key, name=name)
+    device.synthesized = tokens.new_device is None
+    if device.synthesized:
+        what = f"no NewDeviceMetadata came with the {tokens.flow} sign-in, and ConfirmDevice of a made-up key"
+        try:
+            answer = expect_ok(target.provision_call("ConfirmDevice", params), what)
+        except FixtureUnavailable as exc:  # the missing NewDeviceMetadata is what the target got wrong
+            blame = SIGN_IN_REQUIREMENT if tokens.flow == SRP_FLOW else None
+            raise FixtureUnavailable(exc.reason, requirement=blame) from None
+    else:
+        answer = expect_ok(
+            target.provision_call("ConfirmDevice", params), "ConfirmDevice", CONFIRM_REQUIREMENT
+        )
     if answer.get("UserConfirmationNecessary"):
         expect_ok(
             target.provision_call(

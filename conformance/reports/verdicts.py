@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.contract.catalog import FAMILIES as CATALOG_FAMILIES
+
 # The order of results.schema.json's summary.
 VERDICTS: tuple[str, ...] = (
     "PASS",
@@ -90,14 +92,7 @@ SCORE_RULE = (
     " and not INFORMATIONAL (nothing documented to pass). Passed: PASS or NON-STRICT."
 )
 
-FAMILIES: tuple[str, ...] = (
-    "validation",
-    "authorization",
-    "resources",
-    "state",
-    "protocol",
-    "error-coverage",
-)
+FAMILIES: tuple[str, ...] = CATALOG_FAMILIES  # the catalog's order
 
 
 def counts(cases: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -144,6 +139,7 @@ def family_of(case: Mapping[str, Any]) -> str:
         return family
     prefix = str(case.get("requirement") or case.get("id") or "").split("-", 1)[0].upper()
     return {
+        "FLOW": "device-flow",
         "VAL": "validation",
         "AUTH": "authorization",
         "RES": "resources",

@@ -1,5 +1,14 @@
 """Every case module; importing this package registers all cases."""
 
-from . import authorization, coverage, protocol, resources, state, statemachine, validation
+from . import authorization, coverage, deviceflow, protocol, resources, state, statemachine, validation
 
-__all__ = ["authorization", "coverage", "protocol", "resources", "state", "statemachine", "validation"]
+__all__ = [
+    "authorization",
+    "coverage",
+    "deviceflow",
+    "protocol",
+    "resources",
+    "state",
+    "statemachine",
+    "validation",
+]

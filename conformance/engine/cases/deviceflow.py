@@ -1,0 +1,132 @@
+"""The device flow the fixtures rely on, judged on every target: NewDeviceMetadata from an SRP
+sign-in, ConfirmDevice of that key (and not of a made-up one), a verified SRP proof, and the pool's
+DeviceConfiguration. Where a target breaks one of these, the fixtures adapt (see provisioning) and the
+UpdateDeviceStatus cases still get verdicts; the break is a FAIL here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from conformance.provisioning import (
+    DEVICE_TRACKING,
+    FixtureUnavailable,
+    device_confirmation,
+    made_up_device_key,
+)
+from strategies.requests import label
+
+from ..checks import Blocked, CheckFailure, accepted, readable, refused
+from ..context import CaseContext
+from ..registry import case
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def _srp_tokens(ctx: CaseContext, user: Any) -> tuple[Any, str | None]:
+    """A plain USER_SRP_AUTH sign-in: (tokens, None), or (None, what the target answered)."""
+    try:
+        return ctx.provisioner.sign_in(user), None
+    except FixtureUnavailable as exc:
+        return None, exc.reason
+
+
+def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
+    """FLOW-NEW-DEVICE-METADATA: tokens, with a DeviceKey of the documented shape and a group key."""
+    requirement = "FLOW-NEW-DEVICE-METADATA"
+    if tokens is None:
+        raise CheckFailure(requirement, "tokens and NewDeviceMetadata", f"the sign-in failed: {error}")
+    if tokens.new_device is None:
+        raise CheckFailure(
+            requirement, "NewDeviceMetadata with the tokens", "tokens without NewDeviceMetadata"
+        )
+    key, group = tokens.new_device
+    shaped = re.fullmatch(rf"{re.escape(region)}_{UUID}", key) is not None
+    if not shaped or label({"AccessToken": "x", "DeviceKey": key}).violations or not group:
+        raise CheckFailure(
+            requirement, f"a DeviceKey {region}_{{uuid}} and a DeviceGroupKey", f"{key!r}, {group!r}"
+        )
+    return f"NewDeviceMetadata with a DeviceKey {region}_{{uuid}} and a DeviceGroupKey"
+
+
+@case("FLOW-NEW-DEVICE-METADATA", ops=())
+def new_device(ctx: CaseContext) -> None:
+    user = ctx.fresh_user(devices=0)
+    tokens, error = _srp_tokens(ctx, user)
+    ctx.verify(new_device_metadata, tokens, error, ctx.target.region)
+
+
+@case("FLOW-CONFIRM-DEVICE", ops=("ConfirmDevice", "AdminGetDevice"))
+def confirm(ctx: CaseContext) -> None:
+    req = ctx.requirement
+    user = ctx.fresh_user(devices=0)
+    tokens, error = _srp_tokens(ctx, user)
+    if tokens is None or tokens.new_device is None:
+        raise Blocked(
+            f"no NewDeviceMetadata to confirm ({error or 'the sign-in gave none'}): "
+            "the target FAILs FLOW-NEW-DEVICE-METADATA here"
+        )
+    params, _ = device_confirmation(tokens.access_token, *tokens.new_device, name="ccf-confirm")
+    answer = ctx.call("ConfirmDevice", params)
+    if ctx.verify(accepted, answer, req.id):
+        prompt = bool((answer.json or {}).get("UserConfirmationNecessary"))
+        expected = "not_remembered" if prompt else "remembered"
+        user.take(tokens)
+        seen = ctx.read_status(user, tokens.new_device[0])
+        ctx.verify(tracked, seen, expected, req.id)
+
+
+def tracked(seen: Any, expected: str, requirement: str) -> str:
+    """The confirmed device is found by AdminGetDevice with the status ConfirmDevice implied."""
+    if readable(seen, requirement, "the confirmed device") != expected:
+        raise CheckFailure(requirement, f"the confirmed device {expected}", f"the confirmed device {seen}")
+    return f"the confirmed device is {seen}"
+
+
+@case("FLOW-CONFIRM-UNKNOWN-KEY", ops=("ConfirmDevice",))
+def confirm_unknown_key(ctx: CaseContext) -> None:
+    req = ctx.requirement
+    user = ctx.fresh_user(devices=0)
+    key, group = made_up_device_key(ctx.target.region)
+    params, _ = device_confirmation(user.access_token, key, group, name="ccf-unknown")
+    answer = ctx.call("ConfirmDevice", params)
+    ctx.verify(refused, answer, req.id, req.expect, req.message)
+
+
+def wrong_password_refused(error: str | None, requirement: str) -> str:
+    """FLOW-SRP-PROOF: a proof from the wrong password gets NotAuthorizedException, no tokens."""
+    if error is None:
+        raise CheckFailure(requirement, "NotAuthorizedException for a wrong password", "tokens issued")
+    if "NotAuthorizedException" not in error:
+        raise CheckFailure(requirement, "NotAuthorizedException for a wrong password", error)
+    return error
+
+
+@case("FLOW-SRP-PROOF", ops=())
+def srp_proof(ctx: CaseContext) -> None:
+    user = ctx.fresh_user(devices=0)
+    impostor = replace(user, password=user.password[::-1])  # the right name, the wrong secret
+    ctx.verify(wrong_password_refused, _srp_tokens(ctx, impostor)[1], ctx.requirement.id)
+
+
+def device_configuration(answer: Any, wanted: dict[str, Any] | None, requirement: str) -> str:
+    """FLOW-DEVICE-CONFIGURATION: DescribeUserPool shows the DeviceConfiguration (as set, when we set it)."""
+    pool = (answer.json or {}).get("UserPool") if answer.ok and isinstance(answer.json, dict) else None
+    if not isinstance(pool, dict):
+        raise CheckFailure(requirement, "DescribeUserPool answering the pool", answer.summary(), answer)
+    shown = pool.get("DeviceConfiguration")
+    if not shown or (wanted is not None and {k: shown.get(k) for k in wanted} != wanted):
+        raise CheckFailure(
+            requirement, f"DeviceConfiguration {wanted or '(device tracking on)'}", shown, answer
+        )
+    return f"DeviceConfiguration {shown}"
+
+
+@case("FLOW-DEVICE-CONFIGURATION", ops=("DescribeUserPool",))
+def device_configuration_kept(ctx: CaseContext) -> None:
+    pool = ctx.provisioner.pool()
+    answer = ctx.call("DescribeUserPool", {"UserPoolId": pool.id})
+    # A staging pool was configured by its owners: only that tracking is on can be asked of it.
+    wanted = dict(DEVICE_TRACKING) if pool.managed else None
+    ctx.verify(device_configuration, answer, wanted, ctx.requirement.id)
