@@ -14,6 +14,9 @@ from typing import Any
 
 from .. import srp
 from .backend import ReferenceBackend
+from .errors import CognitoError
+from .sessions import authorize
+from .store import Device as StoredDevice
 
 Answer = tuple[int, dict[str, str], bytes]
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -563,6 +566,88 @@ def admin_list_hides_not_remembered(
     return status, headers, json.dumps(listing).encode()
 
 
+def _accept_any_device_key(b: FaultyBackend, body: bytes) -> None:
+    """Before ConfirmDevice: a key the caller made up becomes a device of the caller, as the emulators
+    that issue no NewDeviceMetadata do (evidence/emulators.md)."""
+    params = _params(body)
+    key = params.get("DeviceKey")
+    if not isinstance(key, str) or key in b.store.devices:
+        return
+    try:
+        caller = authorize(b, params.get("AccessToken"), "ConfirmDevice")
+    except CognitoError:
+        return  # the reference answers the bad token itself
+    now = b.now()
+    with b.store.lock:
+        b.store.devices[key] = StoredDevice(
+            key=key,
+            group_key="-made-up",
+            pool_id=caller.pool.id,
+            owner_sub=caller.user.sub,
+            created=now,
+            last_modified=now,
+        )
+
+
+def no_new_device_metadata(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Sign-ins never carry NewDeviceMetadata; ConfirmDevice takes any key the client makes up."""
+    if target == TARGET_PREFIX + "ConfirmDevice":
+        _accept_any_device_key(b, body)
+        return fwd()
+    status, headers, payload = fwd()
+    if b"NewDeviceMetadata" in payload:
+        data = json.loads(payload)
+        data["AuthenticationResult"].pop("NewDeviceMetadata", None)
+        payload = json.dumps(data).encode()
+    return status, headers, payload
+
+
+def email_usernames_only(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Pools take only email-shaped usernames, as some emulators' CreateUserPool defaults."""
+    if target == TARGET_PREFIX + "AdminCreateUser" and "@" not in str(_params(body).get("Username")):
+        return _error(400, "InvalidParameterException", "Username should be an email.")
+    return fwd()
+
+
+def no_srp(b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward) -> Answer:
+    """No SRP at all: USER_SRP_AUTH is refused, password sign-in works (without NewDeviceMetadata),
+    and ConfirmDevice takes any key the client makes up."""
+    if target == TARGET_PREFIX + "InitiateAuth" and _params(body).get("AuthFlow") == "USER_SRP_AUTH":
+        return _error(400, "InvalidParameterException", "USER_SRP_AUTH is not supported.")
+    if target == TARGET_PREFIX + "ConfirmDevice":
+        _accept_any_device_key(b, body)
+    return fwd()
+
+
+def device_configuration_dropped(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """DescribeUserPool forgets the pool's DeviceConfiguration."""
+    status, headers, payload = fwd()
+    if target == TARGET_PREFIX + "DescribeUserPool" and status == 200:
+        data = json.loads(payload)
+        data.get("UserPool", {}).pop("DeviceConfiguration", None)
+        payload = json.dumps(data).encode()
+    return status, headers, payload
+
+
+def confirm_tracks_nothing(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """ConfirmDevice answers success and tracks nothing."""
+    if target == TARGET_PREFIX + "ConfirmDevice":
+        return (
+            200,
+            {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "fault"},
+            (b'{"UserConfirmationNecessary": false}'),
+        )
+    return fwd()
+
+
 _PATCH_LOCK = threading.Lock()
 
 
@@ -607,6 +692,12 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "list-shows-other-users": ("STATE-MACHINE", list_shows_other_users),
     "success-body-extra": ("PROTO-SUCCESS-BODY", success_body_extra),
     "admin-list-hides-not-remembered": ("STATE-NOT-REMEMBERED-KEEPS", admin_list_hides_not_remembered),
+    # Emulators that implement the device operations before the sign-in (evidence/emulators.md).
+    "no-new-device-metadata": ("FLOW-NEW-DEVICE-METADATA", no_new_device_metadata),
+    "email-usernames-only": ("(provisioning adapts: no requirement broken)", email_usernames_only),
+    "no-srp": ("FLOW-SRP-PROOF", no_srp),
+    "device-configuration-dropped": ("FLOW-DEVICE-CONFIGURATION", device_configuration_dropped),
+    "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", confirm_tracks_nothing),
     "empty-body-invalid-parameter": ("PROTO-MALFORMED-JSON", empty_body_invalid_parameter),
     "unknown-target-serialization": ("PROTO-UNKNOWN-TARGET", unknown_target_serialization),
     "type-header-body-disagree": ("PROTO-ERROR-TYPE", type_header_body_disagree),

@@ -170,6 +170,7 @@ class CaseView:
     search: str
     outcomes: list[OutcomeView] = field(default_factory=list)
     steps: list[charts.Bar] = field(default_factory=list)
+    provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
 
     @property
     def steps_total(self) -> int:
@@ -253,6 +254,7 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
         search="",
         outcomes=outcome_views(case),
         steps=step_bars(case),
+        provenance=[str(line) for line in case.get("provenance") or [] if isinstance(line, str)],
     )
     view.search = " ".join(
         [

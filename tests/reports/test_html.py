@@ -255,3 +255,16 @@ def test_final_pass_keeps_markup_valid() -> None:
 def test_no_secret_in_the_page(tmp_path: Path) -> None:
     write_html(load_fixture("faulty"), tmp_path / "index.html")
     assert assert_no_secrets(tmp_path) == 1
+
+
+def test_each_case_shows_how_its_fixtures_were_had() -> None:
+    run: dict[str, Any] = load_fixture("reference")
+    case = next(c for c in run["cases"] if c["id"] == "RES-OTHER-USER-DEVICE")
+    case["provenance"] = [
+        "user_a: tokens from USER_PASSWORD_AUTH, because USER_SRP_AUTH failed (<b>HTTP 400</b>)",
+        "user_b: synthesized device",
+    ]
+    root = parse(render_html(run))
+    box = by_id(root, "case-RES-OTHER-USER-DEVICE-provenance")
+    shown = [text_of(li) for li in box.iter() if li.tag.endswith("li")]
+    assert shown == case["provenance"]  # escaped, not markup

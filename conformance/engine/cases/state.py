@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.provisioning import FixtureUnavailable
 
-from ..checks import CheckFailure, NothingToJudge, Unread, accepted, refused, state_is
+from ..checks import Blocked, CheckFailure, NothingToJudge, Unread, accepted, refused, state_is
 from ..context import CaseContext
 from ..registry import case
 
@@ -179,6 +179,12 @@ def device_sign_in(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.fresh_user(devices=1)
     device = user.devices[0]
+    if device.synthesized:
+        raise Blocked(
+            "the device key was made by the suite (no NewDeviceMetadata: the target FAILs "
+            "FLOW-NEW-DEVICE-METADATA here), so the target never issued its group key and no device "
+            "proof can be checked against it"
+        )
     _set(ctx, user, device.key, "remembered")
     tokens, error = _sign_in(ctx, user, device)
     if ctx.verify(device_signed_in, error, req.id) and tokens is not None:
