@@ -90,7 +90,8 @@ def blocked_reason(exc: FixtureUnavailable) -> str:
 
 def provenance_of(name: str, user: Any) -> str:
     """One line on how a user fixture was had: as documented, or how provisioning adapted."""
-    notes = getattr(user, "provenance", None) or ["USER_SRP_AUTH sign-in, devices from NewDeviceMetadata"]
+    documented = "USER_SRP_AUTH sign-in" + (", devices from NewDeviceMetadata" if user.devices else "")
+    notes = user.provenance or [documented]
     return f"{name}: " + "; ".join(notes)
 
 
