@@ -4,7 +4,9 @@
 EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
+EXIT_UNREACHABLE = 3  # also: the target stopped answering during the run
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM (128 + 15)
 
 
 class SuiteError(Exception):
@@ -21,3 +23,7 @@ class TargetUnreachable(SuiteError):
     """The target could not be reached at all (nothing listening, no such host)."""
 
     exit_code = EXIT_UNREACHABLE
+
+
+class TargetStopped(TargetUnreachable):
+    """The target stopped answering during the run: the cases not run yet were recorded as BLOCKED."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import secrets as random_source
+import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -76,10 +77,13 @@ class ConformanceRun:
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
         self.results: list[CaseResult] = []
+        self.interrupted = False  # Ctrl-C or SIGTERM: cleanup gets a deadline
+        self.stopped_after: str | None = None  # the case during which the target stopped answering
         self._session: Any = None
         self._target: Any = None
         self._provisioner: Any = None
         self._cleanup = ExitStack()
+        self._cleanup_handle: Any = None
 
     @property
     def report_dir(self) -> Path:
@@ -106,15 +110,30 @@ class ConformanceRun:
                 )
             except SuiteError as exc:
                 pytest.exit(f"cognito-conformance: {redact(str(exc))}", returncode=exc.exit_code)
-            # Ctrl-C, SIGTERM or a crash still deletes what the run created.
-            self._cleanup.enter_context(install_cleanup(self._provisioner))
+            # Ctrl-C, SIGTERM or a crash still deletes what the run created. SIGTERM as an interrupt: pytest
+            # would take a SystemExit for one failed case and go on sending.
+            self._cleanup_handle = self._cleanup.enter_context(
+                install_cleanup(self._provisioner, interrupt_on_sigterm=True)
+            )
             self._session = RunSession(self.settings, self._target, self._provisioner)
         return self._session
 
     def close(self) -> None:
         if self._provisioner is not None:
+            from conformance.provisioning.cleanup import INTERRUPTED_CLEANUP_S
+
+            stopped = self._target is not None and self._target.stopped
+            if (self.interrupted or stopped) and self._cleanup_handle is not None:
+                # The run must end now: cleanup calls get their own short deadline.
+                self._cleanup_handle.deadline_s = INTERRUPTED_CLEANUP_S
             self._cleanup.close()  # closes the provisioner, shielded from a second Ctrl-C
+            leftovers = list(self._provisioner.leftovers)
             self._provisioner = None
+            if leftovers:
+                # pytest keeps the provisioner's log warning to itself: say it where a person (or a CI log)
+                # sees it. Names only (pools, users), never a secret.
+                names = ", ".join(leftovers)
+                self._say(f"cognito-conformance: could not delete what the run created: {names}")
         if self._target is not None:
             self._write_part()
             self._target.close()
@@ -123,7 +142,17 @@ class ConformanceRun:
     def record(self, result: CaseResult) -> None:
         self.results.append(result)
 
+    def _say(self, line: str) -> None:
+        """One line on stderr now, past pytest's capture: close() may run in the last test's teardown."""
+        capture = self.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            sys.stderr.write(redact(line) + "\n")
+            sys.stderr.flush()
+
     # --- hooks -----------------------------------------------------------------------------------
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True  # before sessionfinish, which tears the session fixture down
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -218,6 +247,30 @@ def write_outputs(document: dict[str, Any], report_dir: Path) -> None:
     (report_dir / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     write_junit(document, report_dir / "junit.xml")
     write_html(document, report_dir / "index.html")
+
+
+def not_run(session: Any, case_id: str, reason: str) -> CaseResult:
+    """A case recorded as BLOCKED without sending anything (the target stopped answering)."""
+    import shlex
+
+    from conformance.contract.catalog import catalog
+
+    from .registry import CASES
+
+    requirement = catalog().get(CASES[case_id].requirement)
+    spec = shlex.quote(session.settings.target_spec)
+    return CaseResult(
+        case_id=case_id,
+        requirement=requirement.id,
+        level=requirement.level,
+        title=requirement.title,
+        verdict=Verdict.BLOCKED,
+        reason=redact(reason),
+        family=requirement.family,
+        statement=requirement.statement,
+        sources=[s.describe() for s in requirement.sources],
+        reproduce=f"cognito-conformance run --target {spec} --seed {session.seed} --case {case_id}",
+    )
 
 
 def outcome_of(result: CaseResult) -> str:

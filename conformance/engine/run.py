@@ -1,5 +1,8 @@
 """`cognito-conformance run`: check the arguments, the target and staging mode up front (exit 2 or
-3 with one line), run the cases through pytest, then print the summary and decide the exit code."""
+3 with one line), run the cases through pytest, then print the summary and decide the exit code.
+
+A target that stops answering mid-run is exit 3 too (the cases not run are BLOCKED in the reports).
+SIGTERM ends the run like Ctrl-C (cleanup first, with a deadline), exit 143 instead of 130."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError
+from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
+from conformance.provisioning.cleanup import sigterm_interrupts, terminated
 from conformance.secrets import SECRETS, redact
 
 from .budget import plan
@@ -36,6 +40,11 @@ def settings_of(args: argparse.Namespace) -> RunSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    with sigterm_interrupts():  # SIGTERM unwinds like Ctrl-C, from the preflight on
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.client_secret:
         SECRETS.add(args.client_secret, "<client-secret>")
     if bool(args.user_pool_id) != bool(args.client_id):
@@ -54,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     (report_dir / "results.json").unlink(missing_ok=True)
     code = pytest.main(_pytest_args(args), plugins=[])
     if code == pytest.ExitCode.INTERRUPTED:
-        raise KeyboardInterrupt  # cleanup has run; results.json (if any) holds the cases finished so far
+        # Cleanup has run; results.json (if any) holds the cases finished so far. Which signal it was:
+        # pytest swallowed the interrupt, cleanup.terminated() remembers a SIGTERM.
+        raise terminated() or KeyboardInterrupt()
     results_file = report_dir / "results.json"
     if not results_file.exists():
         if code in (EXIT_USAGE, 3):
@@ -64,7 +75,22 @@ def run(args: argparse.Namespace) -> int:
     exit_code = _judge(document, args, report_dir)
     for line in _summary(document, report_dir):
         print(redact(line))
+    stopped = stopped_reason(document)
+    if stopped is not None:
+        raise TargetStopped(redact(stopped))  # exit 3 whatever the verdicts: the run is incomplete
     return exit_code
+
+
+def stopped_reason(document: dict[str, Any]) -> str | None:
+    """One line when the target stopped answering during the run (None when it did not)."""
+    from conformance.targets.target import STOPPED
+
+    stopped = [c for c in document["cases"] if str(c.get("reason") or "").startswith(STOPPED)]
+    if not stopped:
+        return None
+    not_run = [c for c in stopped if str(c["reason"]).startswith(f"{STOPPED} after case ")]
+    first = str(not_run[0]["reason"]) if not_run else f"{STOPPED} during case {stopped[0]['id']}"
+    return f"{first}; {len(not_run)} case(s) not run, reported as BLOCKED"
 
 
 def _pytest_args(args: argparse.Namespace) -> list[str]:

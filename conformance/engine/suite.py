@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from conformance.contract.catalog import catalog
+from conformance.targets.target import STOPPED
 
-from .plugin import PLUGIN_NAME, ConformanceRun, outcome_of
+from .plugin import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
 from .registry import CASES, select
 from .runner import run_case
+from .verdicts import CaseResult, Verdict
 
 
 def _run(config: pytest.Config) -> ConformanceRun:
@@ -35,9 +37,27 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Any]:
         run.close()
 
 
+def _judge_or_block(run: ConformanceRun, session: Any, case_id: str) -> CaseResult:
+    """Run the case, unless the target has stopped answering: then it is BLOCKED and nothing is sent."""
+    target = session.target
+    if target.stopped is not None:
+        detail = target.stopped.removeprefix(STOPPED).strip()
+        after = f"after case {run.stopped_after}" if run.stopped_after else "before any case ran"
+        return not_run(session, case_id, f"{STOPPED} {after} {detail}".rstrip())
+    result = run_case(session, CASES[case_id], catalog())
+    if target.stopped is not None and result.verdict is not Verdict.ERROR:  # a suite bug stays visible
+        # It went silent during this case: the answers that never came judge nothing (they are no FAIL).
+        run.stopped_after = case_id
+        result.verdict = Verdict.BLOCKED
+        result.reason = f"{STOPPED} during this case {target.stopped.removeprefix(STOPPED).strip()}"
+        result.curl = None
+    return result
+
+
 def test_case(case_id: str, conformance_session: Any, request: pytest.FixtureRequest) -> None:
-    result = run_case(conformance_session, CASES[case_id], catalog())
-    _run(request.config).record(result)
+    run = _run(request.config)
+    result = _judge_or_block(run, conformance_session, case_id)
+    run.record(result)
     request.node.user_properties += [("case", case_id), ("verdict", str(result.verdict))]
     outcome = outcome_of(result)
     if outcome == "failed":

@@ -24,12 +24,22 @@ from ..errors import SuiteError, TargetUnreachable
 from ..secrets import SECRETS, redact
 from ..targets import ControlError, Target
 from .model import Device, FixtureUnavailable, Pool, Tokens, User
-from .signin import confirm_device, expect_ok, srp_sign_in
+from .signin import confirm_device, expect_ok, sign_in, srp_sign_in
 
 log = logging.getLogger("conformance.provisioning")
 
 DEVICE_TRACKING = {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False}
-AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+# SRP is the documented flow; the password flows are there for targets whose SRP does not work.
+AUTH_FLOWS = [
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+]
+SYNTHESIZED = (
+    "synthesized device: no NewDeviceMetadata came, so the suite made the device key ({region}_{uuid}) "
+    "and ConfirmDevice took it"
+)
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 _GONE = frozenset({"ResourceNotFoundException", "UserNotFoundException"})
 
@@ -77,6 +87,7 @@ class Provisioner:
         self._primary: Pool | None = None
         self._second: Pool | None = None
         self._closed = False
+        self.email_note: str | None = None
         SECRETS.add(client_secret, "$CLIENT_SECRET")
         if user_pool_id is not None and client_id is not None:
             self._primary = self._validate_staging(user_pool_id, client_id, client_secret)
@@ -177,25 +188,64 @@ class Provisioner:
     # --- users ---------------------------------------------------------------------------------------------
 
     def user(self, *, devices: int = 1, pool: Pool | None = None) -> User:
-        """A new user signed in with USER_SRP_AUTH, with `devices` confirmed, remembered devices.
+        """A new user signed in, with `devices` confirmed, remembered devices.
 
-        Each device comes from its own SRP sign-in without DEVICE_KEY (NewDeviceMetadata, then
-        ConfirmDevice with a real verifier); the user keeps the latest sign-in's tokens."""
+        The documented way: USER_SRP_AUTH, each device from its own sign-in's NewDeviceMetadata, then
+        ConfirmDevice with a real verifier. Where the target gets part of that wrong, provisioning adapts
+        and says how in `user.provenance`: an email-shaped username for a pool that demands one, tokens
+        from a password flow where SRP fails, a device key the suite made where no NewDeviceMetadata
+        comes (never on AWS). The user keeps the latest sign-in's tokens."""
         if devices < 0:
             raise ValueError("devices must be >= 0")
         pool = pool or self.pool()
-        user = User(username=self._name("user"), password=new_password(), pool=pool)
-        SECRETS.add(user.password, "$PASSWORD")
-        with self._lock:
-            self.created.users.append(user)  # before the call: a lost answer may still have created it
-        expect_ok(
-            self.target.provision_call(
+        user = self._create_user(pool)
+        for index in range(max(devices, 1)):
+            tokens, note = sign_in(self.target, pool, user.username, user.password)
+            user.take(tokens)
+            if note and note not in user.provenance:
+                user.provenance.append(note)
+            if index < devices:
+                device = confirm_device(
+                    self.target,
+                    pool,
+                    user.username,
+                    tokens,
+                    name=self._name("device"),
+                    synthesize=self.target.kind != "aws",
+                )
+                if device.synthesized and SYNTHESIZED not in user.provenance:
+                    user.provenance.append(SYNTHESIZED)
+                user.devices.append(device)
+        return user
+
+    def _create_user(self, pool: Pool) -> User:
+        """AdminCreateUser with a permanent password; an email-shaped name where the pool wants one."""
+        for _ in range(2):
+            name = self._name("user")
+            user = User(
+                username=f"{name}@example.com" if pool.email_usernames else name,
+                password=new_password(),
+                pool=pool,
+            )
+            SECRETS.add(user.password, "$PASSWORD")
+            with self._lock:
+                self.created.users.append(user)  # before the call: a lost answer may still have created it
+            answer = self.target.provision_call(
                 "AdminCreateUser",
                 {"UserPoolId": pool.id, "Username": user.username, "MessageAction": "SUPPRESS"},
-            ),
-            "AdminCreateUser",
-        )
+            )
+            if not answer.ok and not pool.email_usernames and "email" in (answer.message or "").lower():
+                # "Username should be an email.": some emulators' pools (and some staging pools) say so.
+                with self._lock:
+                    self.created.users.remove(user)
+                pool.email_usernames = True
+                self.email_note = f"email-shaped usernames (AdminCreateUser: {answer.summary()})"
+                continue
+            expect_ok(answer, "AdminCreateUser")
+            break
         log.info("created user %s in %s", user.username, pool.id)
+        if pool.email_usernames and self.email_note:
+            user.provenance.append(self.email_note)
         expect_ok(
             self.target.provision_call(
                 "AdminSetUserPassword",
@@ -208,12 +258,6 @@ class Provisioner:
             ),
             "AdminSetUserPassword",
         )
-        for index in range(max(devices, 1)):
-            tokens = srp_sign_in(self.target, pool, user.username, user.password)
-            user.take(tokens)
-            if index < devices:
-                device = confirm_device(self.target, pool, user.username, tokens, name=self._name("device"))
-                user.devices.append(device)
         return user
 
     def sign_in(self, user: User, *, device: Device | None = None) -> Tokens:
@@ -273,12 +317,25 @@ class Provisioner:
         if self._closed:
             raise FixtureUnavailable("provisioning is closed (the run is cleaning up)")
 
-    def close(self) -> None:
-        """Delete what this provisioner created; idempotent, and it never raises for the target's answers."""
+    def close(self, deadline_s: float | None = None) -> None:
+        """Delete what this provisioner created; idempotent, and it never raises for the target's answers.
+
+        `deadline_s`: every cleanup call within about that long, each with a short timeout (after a signal
+        the run must end soon, even when the target hangs); what is left is named in the warning."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+        if deadline_s is None:
+            self._delete_created()
+        else:
+            with self.target.bounded(deadline_s):
+                self._delete_created()
+        self.leftovers = self.created.names()
+        if self.leftovers:
+            log.warning("could not delete what the run created: %s", redact(", ".join(self.leftovers)))
+
+    def _delete_created(self) -> None:
         managed_ids = {p.id for p in self.created.pools}
         for user in list(self.created.users):
             if user.pool.id in managed_ids:
@@ -291,9 +348,6 @@ class Provisioner:
                 self.created.users = [u for u in self.created.users if u.pool.id != pool.id]
         if self.created.unanswered_pool_creations:
             self._sweep_pools()
-        self.leftovers = self.created.names()
-        if self.leftovers:
-            log.warning("could not delete what the run created: %s", redact(", ".join(self.leftovers)))
 
     def _delete_user(self, user: User) -> bool:
         answer = self.target.provision_call(

@@ -26,11 +26,17 @@ def retry_throttled(
     attempts: int = 6,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Call `send` until it is not throttled or attempts run out; the last answer is returned either way."""
+    """Call `send` until it is not throttled or attempts run out; the last answer is returned either way.
+
+    `deadline` (a `clock()` time): no sleep that would end past it (cleanup after a signal must end)."""
     result = send()
     for delay in backoff_delays(attempts, rng=rng):
         if not is_throttled(result):
+            break
+        if deadline is not None and clock() + delay >= deadline:
             break
         sleep(delay)
         result = send()

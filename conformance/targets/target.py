@@ -3,6 +3,12 @@
 Each call goes through a botocore cognito-idp client (real serializer and parser; client-side
 validation off so invalid values reach the server; no retries; connect and read timeouts), is paced
 when pacing is on, is recorded in the call log, and comes back as an Exchange whatever the target did.
+
+A breaker stops a run from waiting on a target that went silent: after STOP_AFTER calls in a row without
+an HTTP answer (timeout, refused, reset; a silent probe at open counts as one) the target counts as
+stopped, unless it answered before and still answers a plain GET (then only an operation hangs): every
+later call comes back at once with `error` "the target stopped answering (...)" and nothing is sent.
+`bounded(seconds)` gives cleanup its own deadline and a short per-call timeout.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +27,7 @@ from botocore.config import Config
 from ..errors import SuiteError, TargetUnreachable
 from ..secrets import redact
 from .calllog import CallLog
-from .controls import InProcessControls, TargetControls, probe_http_controls
+from .controls import PROBE_PATH, InProcessControls, TargetControls, probe_http_controls
 from .exchange import Exchange
 from .logsafety import install_redacting_filters
 from .pacing import PACES, Pacer
@@ -32,6 +39,13 @@ DEFAULT_REGION = "us-east-1"
 DUMMY_CREDENTIALS = ("conformance", "conformance-dummy-secret")  # for endpoints that want any signature
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 PROBE_TIMEOUT_S = 5.0
+# Three in a row: one lost answer is noise, three is a silent target. With the default 10 s timeout a silent
+# endpoint is given up on 25 s after it was opened (a 5 s probe, then two calls).
+STOP_AFTER = 3
+STOPPED = "the target stopped answering"
+BOUNDED_CALL_TIMEOUT_S = 2.0
+# Exchange.error prefixes (wire.describe_failure) for a call that got no HTTP answer at all.
+_NO_ANSWER = ("timeout after", "connection refused", "connection closed", "connection failed")
 
 # Loading the service model is the slow part of making a client: one session (and its loader cache) serves
 # the targets whose credentials are given explicitly. Not moto's (it must be created after moto's import)
@@ -52,6 +66,24 @@ class RawUnsupported(Exception):
     """This target has no HTTP wire path (in-process moto); the engine reports the case as BLOCKED."""
 
 
+@dataclass
+class _Window:
+    """A bounded stretch of calls (cleanup): a deadline, and clients with a short timeout."""
+
+    deadline: float
+    seconds: float
+    timeout: float
+    client: Any = None  # None: the target's own client (in-process targets cannot hang)
+    capture: BotocoreCapture | None = None
+    raw: RawHttp | None = None
+    trial: bool = True  # a stopped target gets one more call: it may be back, and cleanup is worth it
+
+
+def no_answer(exchange: Exchange) -> bool:
+    """The call got no HTTP answer because of the network (not because of an in-process exception)."""
+    return not exchange.answered and (exchange.error or "").startswith(_NO_ANSWER)
+
+
 class Target:
     """Open with `open_target`. Thread-safe for calls; `close()` is idempotent."""
 
@@ -69,6 +101,8 @@ class Target:
         controls: TargetControls | None = None,
         reference_backend: Any = None,
         on_close: list[Callable[[], None]] | None = None,
+        client_factory: Callable[[float], Any] | None = None,
+        alive: Callable[[float], bool] | None = None,
     ) -> None:
         self.spec = spec
         self.kind = kind
@@ -88,6 +122,14 @@ class Target:
         self._on_close = on_close or []
         self._closed = False
         self._close_lock = threading.Lock()
+        # The breaker (see the module docstring); a client factory makes short-timeout clients for bounded().
+        self._client_factory = client_factory
+        self._alive = alive
+        self._breaker_lock = threading.Lock()
+        self._streak = 0
+        self._answered = False  # anything at all came back since the target was opened (probe included)
+        self._stopped: str | None = None
+        self._window: _Window | None = None
 
     @property
     def paced(self) -> bool:
@@ -96,6 +138,81 @@ class Target:
     def describe(self) -> dict[str, Any]:
         """results.json's `target` block."""
         return {"spec": self.spec, "kind": self.kind, "endpoint": self.endpoint}
+
+    @property
+    def stopped(self) -> str | None:
+        """Why the target counts as stopped ("the target stopped answering (...)"), or None."""
+        return self._stopped
+
+    # --- the breaker -------------------------------------------------------------------------------------
+
+    def _refusal(self) -> str | None:
+        """Why a call must not be sent (None: send it)."""
+        with self._breaker_lock:
+            window = self._window
+            if window is not None and time.monotonic() >= window.deadline:
+                return f"not sent: the {window.seconds:g}s deadline had passed"
+            if self._stopped is None:
+                return None
+            if window is not None and window.trial:
+                window.trial = False
+                return None
+            return self._stopped
+
+    def _observe(self, exchange: Exchange) -> None:
+        """Count calls without an answer; trip after STOP_AFTER in a row unless the target still answers."""
+        if exchange.answered:
+            with self._breaker_lock:
+                self._streak = 0
+                self._answered = True
+                self._stopped = None  # a cleanup trial got through: the target is back
+            return
+        if not no_answer(exchange):
+            return  # an in-process exception (moto's NotImplementedError) says nothing about the network
+        with self._breaker_lock:
+            self._streak += 1
+            if self._stopped is not None or self._streak < STOP_AFTER:
+                return
+            streak = self._streak
+            window = self._window
+            answered = self._answered
+        # Confirm first: a target that hangs on one operation still answers a plain GET. One that never
+        # answered anything (its probe GET included) needs no second GET to tell.
+        probe_timeout = min(self.timeout, PROBE_TIMEOUT_S, window.timeout if window else PROBE_TIMEOUT_S)
+        if answered and self._alive is not None and self._alive(probe_timeout):
+            with self._breaker_lock:
+                self._streak = 0
+            return
+        reason = f"{streak} calls in a row without an answer, the last: {exchange.error}"
+        with self._breaker_lock:
+            self._stopped = f"{STOPPED} ({reason})"
+
+    @contextlib.contextmanager
+    def bounded(self, seconds: float, *, call_timeout: float = BOUNDED_CALL_TIMEOUT_S) -> Iterator[None]:
+        """Calls inside get a short timeout and none is sent once `seconds` have passed (cleanup after a
+        signal must end soon). A stopped target gets one call more: if it answers, it is back.
+
+        Overall: at most `seconds` plus one call timeout (a call started just before the deadline)."""
+        timeout = min(self.timeout, call_timeout, seconds)
+        window = _Window(deadline=time.monotonic() + seconds, seconds=seconds, timeout=timeout)
+        if self._client_factory is not None and not self._closed:
+            with contextlib.suppress(Exception):  # no short client: the deadline still holds
+                window.client = self._client_factory(timeout)
+                window.capture = BotocoreCapture(window.client)
+        if self._raw is not None:
+            window.raw = RawHttp(self._raw.url, timeout)
+        with self._breaker_lock:
+            previous, self._window = self._window, window
+        try:
+            yield
+        finally:
+            with self._breaker_lock:
+                self._window = previous
+            if window.raw is not None:
+                window.raw.close()
+            if window.client is not None:
+                with contextlib.suppress(Exception):
+                    window.client.close()
 
     # --- calls ---------------------------------------------------------------------------------------------
 
@@ -106,25 +223,36 @@ class Target:
         if self._closed:
             # Never send after close: in-process moto would otherwise fall through to the real AWS.
             return Exchange(operation, {}, b"", error="the target is closed")
-        slot = self._capture.begin(signed)
+        refused = self._refusal()
+        if refused is not None:
+            return Exchange(operation, {}, b"", error=refused)
+        window = self._window
+        client, capture, timeout = self._client, self._capture, self.timeout
+        if window is not None and window.client is not None and window.capture is not None:
+            client, capture, timeout = window.client, window.capture, window.timeout
+        slot = capture.begin(signed)
         released = self.pacer.acquire(operation)
         failure: Exception | None = None
         try:
-            self._client._make_api_call(operation, params)
+            client._make_api_call(operation, params)
         except Exception as exc:  # HTTP errors, transport errors, parse errors, moto's NotImplementedError
             failure = exc
         finally:
             elapsed = time.monotonic() - released
-            self._capture.end()
+            capture.end()
             self.calls.record(operation, released, elapsed)
-        return exchange_from_slot(operation, slot, failure, elapsed, self.timeout)
+        exchange = exchange_from_slot(operation, slot, failure, elapsed, timeout)
+        self._observe(exchange)
+        return exchange
 
     def provision_call(self, operation: str, params: dict[str, Any]) -> Exchange:
         """For provisioning only: like `call`, but retried with backoff and jitter while throttled."""
+        window = self._window
         return retry_throttled(
             lambda: self.call(operation, params),
             lambda x: x.error_type in THROTTLING_ERRORS,
             sleep=self.throttle_sleep,
+            deadline=window.deadline if window is not None else None,
         )
 
     def send_raw(self, headers: dict[str, str], body: bytes, *, operation: str | None = None) -> Exchange:
@@ -134,17 +262,23 @@ class Target:
         name = operation or _operation_from_headers(headers, self._operations)
         if self._closed:
             return Exchange(name, dict(headers), body, error="the target is closed")
+        refused = self._refusal()
+        if refused is not None:
+            return Exchange(name, dict(headers), body, error=refused)
+        window = self._window
+        raw = window.raw if window is not None and window.raw is not None else self._raw
         released = self.pacer.acquire(name)
         try:
-            if self.reference_backend is not None and self._raw is None:
+            if self.reference_backend is not None and raw is None:
                 exchange = self._in_process_raw(name, headers, body)
             else:
-                assert self._raw is not None
-                exchange = self._raw.send(name, headers, body)
+                assert raw is not None
+                exchange = raw.send(name, headers, body)
         finally:
             elapsed = time.monotonic() - released
             self.calls.record(name or "(raw)", released, elapsed)
         exchange.elapsed_s = elapsed
+        self._observe(exchange)
         return exchange
 
     def _in_process_raw(self, name: str | None, headers: dict[str, str], body: bytes) -> Exchange:
@@ -273,15 +407,16 @@ def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, regio
 
     backend = ReferenceBackend(region=region or DEFAULT_REGION)
     running = start_server(backend, "127.0.0.1", 0)
+
+    def make_client(seconds: float) -> Any:
+        return _shared_client(
+            region=backend.region, endpoint=running.url, timeout=seconds, credentials=DUMMY_CREDENTIALS
+        )
+
     try:
         raw = RawHttp(running.url, timeout)
         controls = probe_http_controls(raw, min(timeout, PROBE_TIMEOUT_S))
-        client = _shared_client(
-            region=backend.region,
-            endpoint=running.url,
-            timeout=timeout,
-            credentials=DUMMY_CREDENTIALS,
-        )
+        client = make_client(timeout)
     except BaseException:
         running.stop()
         raise
@@ -297,6 +432,8 @@ def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, regio
         controls=controls,
         reference_backend=backend,
         on_close=[running.stop],
+        client_factory=make_client,
+        alive=lambda seconds: _answers(raw, seconds),
     )
 
 
@@ -332,14 +469,31 @@ def _open_moto(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | N
     )
 
 
-def _probe(raw: RawHttp, endpoint: str, timeout: float) -> TargetControls | None:
-    """The control path if the endpoint has one; TargetUnreachable when nothing answers the connection."""
+def _answers(raw: RawHttp, timeout: float) -> bool:
+    """The breaker's liveness check: does any HTTP answer at all come back to a plain GET?"""
     import requests
 
     try:
-        return probe_http_controls(raw, min(timeout, PROBE_TIMEOUT_S))
-    except requests.Timeout:
-        return None  # connected but slow: reachable; the cases will record the timeouts
+        raw.get_json(PROBE_PATH, timeout)
+    except ValueError:  # before RequestException: requests' JSONDecodeError is both, and it is an answer
+        return True
+    except requests.RequestException:
+        return False
+    return True
+
+
+def _probe(raw: RawHttp, endpoint: str, timeout: float) -> tuple[TargetControls | None, str | None]:
+    """The control path if the endpoint has one, and why the probe got no answer (None: it got one).
+
+    TargetUnreachable when nothing answers the connection."""
+    import requests
+
+    probe_timeout = min(timeout, PROBE_TIMEOUT_S)
+    try:
+        return probe_http_controls(raw, probe_timeout), None
+    except requests.Timeout as exc:
+        # Connected but silent: reachable. It counts as the breaker's first call without an answer.
+        return None, describe_failure(exc, probe_timeout)
     except requests.ConnectionError as exc:
         reason = describe_failure(exc, timeout)
         text = str(exc)
@@ -348,9 +502,17 @@ def _probe(raw: RawHttp, endpoint: str, timeout: float) -> TargetControls | None
             for mark in ("Failed to establish a new connection", "NameResolutionError", "getaddrinfo")
         ):
             raise TargetUnreachable(redact(f"cannot reach {endpoint}: {reason}")) from None
-        return None  # it accepted the connection and then misbehaved: reachable
+        return None, reason  # it accepted the connection and then misbehaved: reachable
     except requests.RequestException:
-        return None
+        return None, None
+
+
+def _count_probe(target: Target, silent: str | None) -> Target:
+    """The probe's outcome counts for the breaker: an answer like a call's, silence as the first strike."""
+    target._observe(
+        Exchange(None, {}, b"", status=200) if silent is None else Exchange(None, {}, b"", error=silent)
+    )
+    return target
 
 
 def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
@@ -359,7 +521,7 @@ def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str
     region = region or session.get_config_variable("region") or DEFAULT_REGION
     check_region(region)
     raw = RawHttp(parsed.endpoint, timeout)
-    controls = _probe(raw, parsed.endpoint, timeout)
+    controls, silent = _probe(raw, parsed.endpoint, timeout)
     # Emulators want a signature but check no secret: the standard chain's if it has some, else dummies.
     credentials: tuple[str, str] | tuple[str, str, str] = DUMMY_CREDENTIALS
     try:
@@ -369,18 +531,25 @@ def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str
             credentials = (frozen.access_key, frozen.secret_key, *([frozen.token] if frozen.token else []))
     except Exception:  # a broken profile: an emulator does not care, dummies will do
         pass
-    client = _shared_client(region=region, endpoint=parsed.endpoint, timeout=timeout, credentials=credentials)
-    return Target(
+    endpoint = parsed.endpoint
+
+    def make_client(seconds: float) -> Any:
+        return _shared_client(region=region, endpoint=endpoint, timeout=seconds, credentials=credentials)
+
+    target = Target(
         spec=parsed.spec,
         kind="endpoint",
         region=region,
-        endpoint=parsed.endpoint,
-        client=client,
+        endpoint=endpoint,
+        client=make_client(timeout),
         timeout=timeout,
         pacer=pacer,
         raw=raw,
         controls=controls,
+        client_factory=make_client,
+        alive=lambda seconds: _answers(raw, seconds),
     )
+    return _count_probe(target, silent)
 
 
 def _open_aws(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
@@ -400,14 +569,18 @@ def _open_aws(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | No
     if not chosen:
         raise SuiteError("the aws target needs a region: use aws:REGION, --region, or set AWS_REGION")
     check_region(chosen)
-    client = _client(session, region=chosen, endpoint=None, timeout=timeout, credentials=None)
+
+    def make_client(seconds: float) -> Any:
+        return _client(session, region=chosen, endpoint=None, timeout=seconds, credentials=None)
+
+    client = make_client(timeout)
     endpoint = str(client.meta.endpoint_url)  # AWS_ENDPOINT_URL(_COGNITO_IDENTITY_PROVIDER) honoured
     raw = RawHttp(endpoint, timeout)
     host = urlsplit(endpoint).hostname or ""
-    controls = None
+    probed: tuple[TargetControls | None, str | None] | None = None
     if not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
-        controls = _probe(raw, endpoint, timeout)  # AWS_ENDPOINT_URL points elsewhere: maybe a reference
-    return Target(
+        probed = _probe(raw, endpoint, timeout)  # AWS_ENDPOINT_URL points elsewhere: maybe a reference
+    target = Target(
         spec=parsed.spec,
         kind="aws",
         region=chosen,
@@ -416,5 +589,8 @@ def _open_aws(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | No
         timeout=timeout,
         pacer=pacer,
         raw=raw,
-        controls=controls,
+        controls=probed[0] if probed else None,
+        client_factory=make_client,
+        alive=lambda seconds: _answers(raw, seconds),
     )
+    return _count_probe(target, probed[1]) if probed else target
