@@ -1,8 +1,9 @@
 """The `cognito-conformance` command line.
 
 Exit codes: 0 ok (conformant / no drift), 1 conformance failures or drift found, 2 usage or
-configuration error (one line on stderr), 3 the target could not be reached, 4 an internal error
-of the suite (a bug; set COGNITO_CONFORMANCE_DEBUG=1 for the traceback).
+configuration error (one line on stderr), 3 the target could not be reached (or stopped answering), 4 an
+internal error of the suite (a bug; set COGNITO_CONFORMANCE_DEBUG=1 for the traceback), 130 Ctrl-C,
+143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
-from .errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError
+from .errors import EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SuiteError
 
 EXIT_INTERNAL = 4
 PROG = "cognito-conformance"
@@ -128,6 +129,19 @@ def cmd_schemas(args: argparse.Namespace) -> int:
         return EXIT_FAILURES if stale else EXIT_OK
     for path in write_schemas(paths.SCHEMAS_DIR):
         print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from .contract.openapi import OPENAPI_FILE, openapi_is_stale, render_openapi
+
+    if args.check:
+        stale = openapi_is_stale(OPENAPI_FILE)
+        state = f"stale: run `{PROG} openapi > {OPENAPI_FILE}`" if stale else "up to date"
+        print(f"{OPENAPI_FILE}: {state}")
+        return EXIT_FAILURES if stale else EXIT_OK
+    # Exactly the committed file's text, so `openapi > specs/openapi.json` regenerates it.
+    sys.stdout.write(render_openapi())
     return EXIT_OK
 
 
@@ -260,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("schemas", cmd_schemas, "regenerate the JSON Schemas from the pinned model (or --check them)")
     p.add_argument("--check", action="store_true", help="exit 1 if the committed schemas are stale")
 
+    p = add("openapi", cmd_openapi, "print the OpenAPI 3.1 document of the awsJson1_1 face (or --check it)")
+    p.add_argument("--check", action="store_true", help="exit 1 if the committed specs/openapi.json is stale")
+
     p = add("drift", cmd_drift, "compare the pinned model with a botocore (installed, or --against PATH)")
     p.add_argument(
         "--against", help="a botocore package directory (an unpacked wheel) or a service-2.json[.gz]"
@@ -313,9 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SuiteError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        # Ctrl-C: 130. SIGTERM during a run (provisioning.cleanup.Terminated): 143. Cleanup has run.
+        code = int(getattr(exc, "exit_code", EXIT_INTERRUPTED))
+        print(f"{PROG}: {'interrupted' if code == EXIT_INTERRUPTED else 'terminated'}", file=sys.stderr)
+        return code
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
