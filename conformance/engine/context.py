@@ -130,6 +130,7 @@ class RunSession:
         "user_a": ("main", 2),
         "user_b": ("main", 2),
         "user_c": ("second", 1),
+        "user_plain": ("main", 0),  # signed in, no device: the device-flow cases' user
     }
 
     def __init__(self, settings: RunSettings, target: Target, provisioner: Provisioner) -> None:

@@ -52,7 +52,7 @@ def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
 
 @case("FLOW-NEW-DEVICE-METADATA", ops=())
 def new_device(ctx: CaseContext) -> None:
-    user = ctx.fresh_user(devices=0)
+    user = ctx.shared("user_plain")
     tokens, error = _srp_tokens(ctx, user)
     ctx.verify(new_device_metadata, tokens, error, ctx.target.region)
 
@@ -60,7 +60,7 @@ def new_device(ctx: CaseContext) -> None:
 @case("FLOW-CONFIRM-DEVICE", ops=("ConfirmDevice", "AdminGetDevice"))
 def confirm(ctx: CaseContext) -> None:
     req = ctx.requirement
-    user = ctx.fresh_user(devices=0)
+    user = ctx.shared("user_plain")
     tokens, error = _srp_tokens(ctx, user)
     if tokens is None or tokens.new_device is None:
         raise Blocked(
@@ -87,7 +87,7 @@ def tracked(seen: Any, expected: str, requirement: str) -> str:
 @case("FLOW-CONFIRM-UNKNOWN-KEY", ops=("ConfirmDevice",))
 def confirm_unknown_key(ctx: CaseContext) -> None:
     req = ctx.requirement
-    user = ctx.fresh_user(devices=0)
+    user = ctx.shared("user_plain")
     key, group = made_up_device_key(ctx.target.region)
     params, _ = device_confirmation(user.access_token, key, group, name="ccf-unknown")
     answer = ctx.call("ConfirmDevice", params)
@@ -105,7 +105,7 @@ def wrong_password_refused(error: str | None, requirement: str) -> str:
 
 @case("FLOW-SRP-PROOF", ops=())
 def srp_proof(ctx: CaseContext) -> None:
-    user = ctx.fresh_user(devices=0)
+    user = ctx.shared("user_plain")
     impostor = replace(user, password=user.password[::-1])  # the right name, the wrong secret
     ctx.verify(wrong_password_refused, _srp_tokens(ctx, impostor)[1], ctx.requirement.id)
 
