@@ -194,6 +194,7 @@ class CaseContext:
     steps: dict[str, int] | None = None  # a state machine's steps, by rule
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
     _twins: dict[str, Exchange] = field(default_factory=dict)
+    _timed_out: set[str] = field(default_factory=set)  # operations that timed out in this case
 
     @property
     def requirement(self) -> Requirement:
@@ -264,8 +265,16 @@ class CaseContext:
 
     def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
         self.require(operation)
-        exchange = self.target.call(operation, params, signed=signed)
+        skipped = self._hung(operation)
+        exchange = skipped or self.target.call(operation, params, signed=signed)
         return self._record(exchange)
+
+    def _hung(self, operation: str) -> Exchange | None:
+        """An operation that timed out once in this case is not sent again in it: a target that hangs
+        on one operation costs one timeout per case, not one per generated example."""
+        if operation not in self._timed_out:
+            return None
+        return Exchange(operation, {}, b"", error=f"not sent: {operation} timed out earlier in this case")
 
     def update(self, token: str, device_key: Any, status: Any = "remembered", **extra: Any) -> Exchange:
         params: dict[str, Any] = {"AccessToken": token, "DeviceKey": device_key, **extra}
@@ -289,7 +298,7 @@ class CaseContext:
         as "not implemented": what it gets is judged, a 5xx included."""
         self.require(OPERATION)
         try:
-            exchange = self.target.send_raw(headers, body, operation=OPERATION)
+            exchange = self._hung(OPERATION) or self.target.send_raw(headers, body, operation=OPERATION)
         except RawUnsupported as exc:
             raise Blocked(str(exc)) from None
         return self._record(exchange, probe=not framing_probe)
@@ -297,6 +306,8 @@ class CaseContext:
     def _record(self, exchange: Exchange, *, probe: bool = True) -> Exchange:
         self.sent += 1
         self.exchanges.append(exchange)
+        if exchange.operation and (exchange.error or "").startswith("timeout"):
+            self._timed_out.add(exchange.operation)
         reason = unimplemented_reason(exchange) if probe else None
         if reason and exchange.operation:
             raise Unimplemented(f"{exchange.operation} is not implemented: {reason}")
