@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from botocore.model import StructureShape
@@ -18,7 +19,7 @@ from conformance.contract.constraints import Kind, Violation, check
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 
-from .shapes import from_shape, simplest
+from .shapes import from_shape, frozen, simplest
 from .violations import (
     PATTERN_BREAKERS,
     REMOVE,
@@ -49,13 +50,32 @@ def input_shape(operation: str = OPERATION) -> StructureShape:
     return shape
 
 
+# Strategies are built once per run and reused by every case (a run's overrides are its users' token
+# and device key): Hypothesis validates a strategy the first time it draws from it, and a strategy built
+# per case or per draw pays that again each time. Keyed by the overrides where they can be a key.
+_PER_RUN = 256
+
+
 def valid_requests(
     overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Requests that satisfy every constraint. `overrides` pins members (a real token, a real device key)."""
-    return from_shape(input_shape(operation), overrides).filter(
-        lambda r: not check(input_shape(operation), r)
-    )
+    key = frozen(overrides)
+    if key is None:
+        return _valid_requests(overrides, operation)
+    return _cached_valid_requests(key, operation)
+
+
+@lru_cache(maxsize=_PER_RUN)
+def _cached_valid_requests(
+    overrides: tuple[tuple[str, Any], ...], operation: str
+) -> st.SearchStrategy[dict[str, Any]]:
+    return _valid_requests(dict(overrides), operation)
+
+
+def _valid_requests(overrides: Mapping[str, Any] | None, operation: str) -> st.SearchStrategy[dict[str, Any]]:
+    shape = input_shape(operation)
+    return from_shape(shape, overrides).filter(lambda r: not check(shape, r))
 
 
 def label(request: dict[str, Any], operation: str = OPERATION) -> Labelled:
@@ -72,21 +92,28 @@ def apply(base: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     return request
 
 
+# The value of an unknown member: any JSON scalar.
+_UNKNOWN_VALUES: st.SearchStrategy[Any] = st.one_of(st.text(max_size=8), st.integers(), st.none())
+
+
+@cache
+def _rule_lists(shape: StructureShape, counts: tuple[int, int]) -> st.SearchStrategy[list[Breakage]]:
+    """Between counts[0] and counts[1] rules to break, at most one per member."""
+    low, high = counts
+    return st.lists(
+        st.sampled_from(breakable(shape)), min_size=low, max_size=high, unique_by=lambda b: b.member
+    )
+
+
 @st.composite
 def _broken(
-    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], shape: StructureShape, max_rules: int
+    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], shape: StructureShape, counts: tuple[int, int]
 ) -> Labelled:
-    rules = draw(
-        st.lists(
-            st.sampled_from(breakable(shape)), min_size=1, max_size=max_rules, unique_by=lambda b: b.member
-        )
-    )
+    rules = draw(_rule_lists(shape, counts))
     changes: dict[str, Any] = {}
     for rule in rules:
         if rule.member == UNKNOWN:
-            changes[draw(unknown_member_names(shape))] = draw(
-                st.one_of(st.text(max_size=8), st.integers(), st.none())
-            )
+            changes[draw(unknown_member_names(shape))] = draw(_UNKNOWN_VALUES)
         else:
             changes[rule.member] = draw(bad_values(shape.members[rule.member], rule.kind))
     labelled = label(apply(draw(base), changes))
@@ -105,9 +132,26 @@ def invalid_requests(
     boundaries: bool = True,
 ) -> st.SearchStrategy[Labelled]:
     """Requests breaking at least one rule, labelled; the boundary examples are the simplest branch."""
+    key = frozen(overrides)
+    if key is None:
+        return _invalid_requests(overrides, operation, max_rules, boundaries)
+    return _cached_invalid_requests(key, operation, max_rules, boundaries)
+
+
+@lru_cache(maxsize=_PER_RUN)
+def _cached_invalid_requests(
+    overrides: tuple[tuple[str, Any], ...], operation: str, max_rules: int, boundaries: bool
+) -> st.SearchStrategy[Labelled]:
+    return _invalid_requests(dict(overrides), operation, max_rules, boundaries)
+
+
+def _invalid_requests(
+    overrides: Mapping[str, Any] | None, operation: str, max_rules: int, boundaries: bool
+) -> st.SearchStrategy[Labelled]:
     shape = input_shape(operation)
     base = valid_requests(overrides, operation)
-    drawn = st.one_of(_broken(base, shape, 1), _broken(base, shape, max_rules))
+    # One rule broken, or several at once (one rule is the first branch's: the second starts at two).
+    drawn = st.one_of(_broken(base, shape, (1, 1)), _broken(base, shape, (min(2, max_rules), max_rules)))
     if not boundaries:
         return drawn
     fixed = [
@@ -223,6 +267,22 @@ def breaking(
     rules: list[tuple[str, Kind]], overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
 ) -> st.SearchStrategy[Labelled]:
     """Requests breaking exactly one of `rules` (member, kind) on top of a valid request."""
+    key = frozen(overrides)
+    if key is None:
+        return _breaking(tuple(rules), overrides, operation)
+    return _cached_breaking(tuple(rules), key, operation)
+
+
+@lru_cache(maxsize=_PER_RUN)
+def _cached_breaking(
+    rules: tuple[tuple[str, Kind], ...], overrides: tuple[tuple[str, Any], ...], operation: str
+) -> st.SearchStrategy[Labelled]:
+    return _breaking(rules, dict(overrides), operation)
+
+
+def _breaking(
+    rules: tuple[tuple[str, Kind], ...], overrides: Mapping[str, Any] | None, operation: str
+) -> st.SearchStrategy[Labelled]:
     shape = input_shape(operation)
     base = valid_requests(overrides, operation)
 

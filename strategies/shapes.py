@@ -8,7 +8,9 @@ bounds, list and map sizes. Patterns are Java regexes applied as a full match, t
 from __future__ import annotations
 
 import base64
+import re._parser as re_parser  # the stdlib's own reading of a pattern
 from collections.abc import Mapping
+from functools import cache, lru_cache
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
@@ -19,9 +21,20 @@ from conformance.contract.javaregex import UnsupportedPattern, translate
 # Lists and maps stay small: the point is shape, not volume.
 MAX_COLLECTION = 3
 MAX_FREE_TEXT = 64
+# A character class with more members than this (an expanded \p{L}) is left to `st.from_regex`.
+MAX_ALPHABET = 512
 
 
 def strings(shape: Shape) -> st.SearchStrategy[str]:
+    """Valid strings of a string shape: enum values, pattern matches within the length bounds, or text.
+
+    Cached per shape (shapes of the pinned model are made once): a strategy built once per run is
+    validated once, not once per case or per draw."""
+    return _strings(shape)
+
+
+@cache
+def _strings(shape: Shape) -> st.SearchStrategy[str]:
     meta = shape.metadata
     low: int = meta.get("min", 0)
     high: int | None = meta.get("max")
@@ -29,15 +42,100 @@ def strings(shape: Shape) -> st.SearchStrategy[str]:
         return st.sampled_from(list(shape.enum))
     if "pattern" in meta:
         try:
-            base = st.from_regex(translate(meta["pattern"]), fullmatch=True)
+            base = pattern_strings(translate(meta["pattern"]), high)
         except UnsupportedPattern:
             base = st.text(min_size=low, max_size=high or MAX_FREE_TEXT)
         return base.filter(lambda s: low <= len(s) and (high is None or len(s) <= high))
     return st.text(min_size=low, max_size=high if high is not None else max(low, MAX_FREE_TEXT))
 
 
+@cache
+def pattern_strings(pattern: str, cap: int | None = None) -> st.SearchStrategy[str]:
+    """Full matches of a (translated) pattern. Built by construction where the pattern is a sequence
+    of literals, character classes and their repetitions (every botocore pattern of the operations the
+    suite sends): `st.from_regex` is several times slower per example. Anything else goes to it.
+
+    `cap` bounds each repetition (a value longer than the shape's max is filtered out anyway)."""
+    try:
+        return _constructed(re_parser.parse(pattern), cap)
+    except UnsupportedPattern:
+        return st.from_regex(pattern, fullmatch=True)
+
+
+def _constructed(items: Any, cap: int | None) -> st.SearchStrategy[str]:
+    parts: list[st.SearchStrategy[str]] = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            parts.append(st.just(chr(arg)))
+        elif name == "IN":
+            parts.append(st.sampled_from(_alphabet(arg)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = arg
+            bound = None if high == re_parser.MAXREPEAT else int(high)
+            if cap is not None:
+                bound = max(int(low), cap if bound is None else min(bound, cap))
+            if len(sub) == 1 and str(sub[0][0]) in ("IN", "LITERAL"):  # a class repeated: one string
+                op_, arg_ = sub[0]
+                alphabet = _alphabet(arg_) if str(op_) == "IN" else chr(arg_)
+                parts.append(st.text(alphabet=alphabet, min_size=int(low), max_size=bound))
+            else:  # a group repeated (or made optional): its matches, joined
+                each = _constructed(sub, cap)
+                parts.append(st.lists(each, min_size=int(low), max_size=bound).map("".join))
+        elif name == "SUBPATTERN" and not arg[1] and not arg[2]:  # a group without inline flags
+            parts.append(_constructed(arg[-1], cap))
+        elif name == "BRANCH":
+            parts.append(st.one_of([_constructed(branch, cap) for branch in arg[1]]))
+        else:
+            raise UnsupportedPattern(name)
+    if len(parts) == 1:
+        return parts[0]
+    return st.tuples(*parts).map("".join)
+
+
+def _alphabet(items: Any) -> str:
+    """The characters of a class body (literals and ranges only: a negation or a category is left to
+    `st.from_regex`)."""
+    chars: list[str] = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            chars.append(chr(arg))
+        elif name == "RANGE":
+            chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
+        else:
+            raise UnsupportedPattern(name)
+        if len(chars) > MAX_ALPHABET:
+            raise UnsupportedPattern("a class too large to spell out")
+    return "".join(dict.fromkeys(chars))
+
+
 def from_shape(shape: Shape, overrides: Mapping[str, Any] | None = None) -> st.SearchStrategy[Any]:
-    """Valid values of `shape`. `overrides` maps top-level member names to a strategy or a constant."""
+    """Valid values of `shape`. `overrides` maps top-level member names to a strategy or a constant.
+
+    Cached per (shape, overrides) when the overrides can be a key (constants and strategies)."""
+    key = frozen(overrides)
+    if key is None:
+        return _from_shape(shape, overrides)
+    return _cached_from_shape(shape, key)
+
+
+def frozen(overrides: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
+    """Overrides as a cache key, or None when a value cannot be one (a list, a dict)."""
+    items = tuple(sorted((overrides or {}).items()))
+    try:
+        hash(items)
+    except TypeError:
+        return None
+    return items
+
+
+@lru_cache(maxsize=256)  # a run has a few overrides (its users' tokens); the suite's tests make more
+def _cached_from_shape(shape: Shape, overrides: tuple[tuple[str, Any], ...]) -> st.SearchStrategy[Any]:
+    return _from_shape(shape, dict(overrides))
+
+
+def _from_shape(shape: Shape, overrides: Mapping[str, Any] | None) -> st.SearchStrategy[Any]:
     overrides = overrides or {}
     if isinstance(shape, StructureShape):
         required = set(shape.required_members)
@@ -108,8 +206,6 @@ def simplest(shape: Shape) -> Any:
 
 
 def _shortest_match(pattern: str) -> str:
-    import re._parser as parser  # the stdlib's own reading of a pattern
-
     def walk(items: Any) -> str:
         out = []
         for op, arg in items:
@@ -133,7 +229,7 @@ def _shortest_match(pattern: str) -> str:
                 raise UnsupportedPattern(f"{name} in {pattern!r}")
         return "".join(out)
 
-    return walk(parser.parse(pattern))
+    return walk(re_parser.parse(pattern))
 
 
 def _first_in(items: Any) -> str:

@@ -7,7 +7,9 @@ breaks is then read back with the independent constraint checker, so a label is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from botocore.model import Shape, StructureShape
@@ -50,6 +52,11 @@ class Breakage:
 
 def breakable(shape: StructureShape) -> list[Breakage]:
     """Every (member, rule) of `shape` that a request can break, in member order."""
+    return list(_breakable(shape))
+
+
+@cache
+def _breakable(shape: StructureShape) -> tuple[Breakage, ...]:
     found: list[Breakage] = []
     required = set(shape.required_members)
     for name, member in shape.members.items():
@@ -69,7 +76,7 @@ def breakable(shape: StructureShape) -> list[Breakage]:
             kinds.append(Kind.ENUM)
         found += [Breakage(name, k) for k in kinds]
     found.append(Breakage(UNKNOWN, Kind.UNKNOWN_MEMBER))
-    return found
+    return tuple(found)
 
 
 def _pattern_supported(pattern: str) -> bool:
@@ -81,7 +88,15 @@ def _pattern_supported(pattern: str) -> bool:
 
 
 def bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
-    """Values of the member `shape` that break `kind` (REMOVE for a missing member)."""
+    """Values of the member `shape` that break `kind` (REMOVE for a missing member).
+
+    Cached per (shape, kind): invalid requests draw these once per example, and a strategy built anew
+    each time is validated anew each time."""
+    return _bad_values(shape, kind)
+
+
+@cache
+def _bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
     meta = shape.metadata
     if kind is Kind.MISSING:
         return st.just(REMOVE)
@@ -95,7 +110,10 @@ def bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
     if kind is Kind.TOO_SHORT:
         return st.text(max_size=meta["min"] - 1)
     if kind is Kind.TOO_LONG:
-        return st.integers(meta["max"] + 1, meta["max"] + 64).flatmap(lambda n: stretched(shape, n))
+        # A length and a valid seed, drawn side by side (a flatmap would build a strategy per draw).
+        return st.tuples(st.integers(meta["max"] + 1, meta["max"] + 64), _unbounded_valid(shape)).map(
+            lambda t: _grown(t[1], t[0])
+        )
     if kind is Kind.TOO_SMALL:
         return st.integers(max_value=meta["min"] - 1)
     if kind is Kind.TOO_LARGE:
@@ -143,12 +161,14 @@ def stretched(shape: Shape, length: int) -> st.SearchStrategy[str]:
     matching), so a too-long value breaks the length rule alone.
     """
 
-    def grow(seed: str) -> str:
-        return (seed[0] * length + seed)[-length:]
-
-    return _unbounded_valid(shape).map(grow)
+    return _unbounded_valid(shape).map(lambda seed: _grown(seed, length))
 
 
+def _grown(seed: str, length: int) -> str:
+    return (seed[0] * length + seed)[-length:]
+
+
+@cache
 def _unbounded_valid(shape: Shape) -> st.SearchStrategy[str]:
     """Pattern- and enum-valid strings, ignoring max (so a too-long value can be grown from them)."""
     meta = dict(shape.metadata)
@@ -176,17 +196,23 @@ def pattern_breakers(shape: Shape) -> st.SearchStrategy[str]:
 
 def off_enum(values: list[str]) -> st.SearchStrategy[str]:
     """Strings outside the enum, the near misses first: other case, padding, separators, empty."""
+    return _off_enum(tuple(values))
+
+
+@cache
+def _off_enum(values: tuple[str, ...]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(_near_enum(values)), st.text(max_size=20).filter(lambda s: s not in values)
     )
 
 
-def _near_enum(values: list[str]) -> list[str]:
+def _near_enum(values: Sequence[str]) -> list[str]:
     near = [v.upper() for v in values] + [v.title() for v in values] + [""]
     near += [f" {v}" for v in values] + [f"{v} " for v in values] + [v.replace("_", "-") for v in values]
     return [n for n in dict.fromkeys(near) if n not in values]
 
 
+@cache
 def unknown_member_names(shape: StructureShape) -> st.SearchStrategy[str]:
     """Names the structure does not have, the treacherous ones first (a member in lower camel case)."""
     known = set(shape.members)

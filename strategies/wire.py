@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -101,8 +102,20 @@ def wire_examples(request: dict[str, Any], operation: str = OPERATION) -> list[W
     ]
 
 
-def wire_variants(request: dict[str, Any], operation: str = OPERATION) -> st.SearchStrategy[WireRequest]:
-    """Variants of the framing around `request`: the examples above first, then random ones."""
+def wire_variants(
+    request: dict[str, Any], operation: str = OPERATION, *, only: frozenset[str] | None = None
+) -> st.SearchStrategy[WireRequest]:
+    """Variants of the framing around `request`: the examples above first, then random ones; `only`
+    these variants where given (built from just their branches: a filter on the variant would draw and
+    reject the others). Built once per (request, operation, only): several cases ask for the same."""
+    return _wire_variants(json.dumps(request), operation, only)
+
+
+@lru_cache(maxsize=64)
+def _wire_variants(
+    request_json: str, operation: str, only: frozenset[str] | None
+) -> st.SearchStrategy[WireRequest]:
+    request = json.loads(request_json)
     body = json.dumps(request).encode()
     good = proper_headers(operation)
     garbage = st.binary(min_size=1, max_size=32).filter(_not_json)
@@ -123,15 +136,24 @@ def wire_variants(request: dict[str, Any], operation: str = OPERATION) -> st.Sea
             "content_type_wrong", {**good, "Content-Type": t}, body, ("content_type_wrong",)
         )
     )
-    unknown_target = st.one_of(st.sampled_from(_unknown_targets(operation)), st.text(max_size=40)).filter(
+    # Printable ASCII by construction (a header value must be): random text would mostly be filtered out.
+    printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=40)
+    unknown_target = st.one_of(st.sampled_from(_unknown_targets(operation)), printable).filter(
         lambda t: t != target(operation) and t.isascii() and t.isprintable()
     )
     unknown = unknown_target.map(
         lambda t: WireRequest("target_unknown", {**good, "X-Amz-Target": t}, body, ("target_unknown",))
     )
-    return st.one_of(
-        st.sampled_from(wire_examples(request, operation)), charset, not_json, not_object, wrong, unknown
-    )
+    generated = {
+        "content_type_charset": charset,
+        "body_not_json": not_json,
+        "json_not_object": not_object,
+        "content_type_wrong": wrong,
+        "target_unknown": unknown,
+    }
+    fixed = [w for w in wire_examples(request, operation) if only is None or w.variant in only]
+    branches = [s for name, s in generated.items() if only is None or name in only]
+    return st.one_of(st.sampled_from(fixed), *branches) if fixed else st.one_of(*branches)
 
 
 def _not_json(raw: bytes) -> bool:

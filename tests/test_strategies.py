@@ -9,7 +9,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from conformance.contract.constraints import Kind, check, check_input
-from conformance.contract.javaregex import full_match
+from conformance.contract.javaregex import full_match, translate
 from conformance.contract.model import pinned
 from conformance.contract.schemas import operation_schemas, schema_violations
 from strategies import (
@@ -22,7 +22,8 @@ from strategies import (
     wire_examples,
     wire_variants,
 )
-from strategies.requests import canonical_request, input_shape
+from strategies.requests import breaking, canonical_request, input_shape
+from strategies.shapes import pattern_strings, strings
 from strategies.violations import UNKNOWN, bad_values, breakable
 from strategies.wire import content_type, target
 
@@ -198,3 +199,69 @@ def test_the_generic_converter_makes_valid_inputs_for_other_operations(operation
     for value in draw_examples(from_shape(shape), 15, 1):
         json.dumps(value)
         assert check(shape, value) == []
+
+
+STRING_PATTERNS = sorted(
+    name for name, shape in SHAPES.items() if shape.get("type") == "string" and "pattern" in shape
+)
+
+
+@pytest.mark.parametrize("name", STRING_PATTERNS)
+def test_pattern_strings_match_the_java_pattern_within_the_bounds(name: str) -> None:
+    """Built by construction or by from_regex, every value is valid as the raw Java pattern reads it."""
+    raw = SHAPES[name]
+    shape = pinned().service.shape_for(name)
+    ascii_classes = regex.ASCII if "\\p{" not in raw["pattern"] else 0  # Java's \p{..} is Unicode
+    for value in draw_examples(strings(shape), 20, 2):
+        assert regex.fullmatch(raw["pattern"], value, flags=ascii_classes)
+        assert raw.get("min", 0) <= len(value) <= raw.get("max", 10**9)
+        assert check(shape, value) == []
+
+
+def test_the_patterns_of_the_operation_under_test_are_built_by_construction() -> None:
+    """from_regex is several times slower per example; the request's members never need it."""
+    for member in input_shape().members.values():
+        if "pattern" in member.metadata:
+            built = pattern_strings(translate(member.metadata["pattern"]), member.metadata.get("max"))
+            assert "from_regex" not in repr(built)
+
+
+def test_a_pattern_that_cannot_be_spelled_out_goes_to_from_regex() -> None:
+    category = pattern_strings(translate("[\\p{L}]+"))  # thousands of letters in one class
+    negated = pattern_strings("[^a]b")
+    for strategy, pattern in ((category, translate("[\\p{L}]+")), (negated, "[^a]b")):
+        assert "from_regex" in repr(strategy)[:200]
+        assert all(regex.fullmatch(pattern, v) for v in draw_examples(strategy, 10, 1))
+
+
+def test_strategies_are_built_once_per_run() -> None:
+    """What depends only on the model and the fixed base request is made once and reused by every case."""
+    base = {
+        "AccessToken": "real.token",
+        "DeviceKey": "us-east-1_0f8fad5b",
+        "DeviceRememberedStatus": "remembered",
+    }
+    assert valid_requests(base) is valid_requests(dict(base))
+    assert invalid_requests(base, boundaries=False) is invalid_requests(dict(base), boundaries=False)
+    assert breaking([("DeviceKey", Kind.PATTERN)], base) is breaking(
+        [("DeviceKey", Kind.PATTERN)], dict(base)
+    )
+    assert wire_variants(base) is wire_variants(dict(base))
+    device_key = input_shape().members["DeviceKey"]
+    assert bad_values(device_key, Kind.TOO_LONG) is bad_values(device_key, Kind.TOO_LONG)
+    assert valid_requests(base) is not valid_requests({**base, "AccessToken": "other.token"})
+
+
+def test_only_some_variants_are_drawn_from_their_branches_alone() -> None:
+    """The protocol cases ask for their variants: no other variant is ever drawn (or drawn and rejected)."""
+    base = canonical_request()
+    wanted = frozenset({"target_missing", "target_unknown"})
+    examples = draw_examples(wire_variants(base, only=wanted), 100, 4)
+    assert {w.variant for w in examples} == wanted
+    assert wire_variants(base, only=wanted) is wire_variants(dict(base), only=wanted)
+
+
+def test_a_filter_reading_more_than_the_variant_filters_each_request() -> None:
+    base = canonical_request()
+    examples = draw_examples(wire_variants(base).filter(lambda w: w.body == b""), 10, 1)
+    assert examples and all(w.body == b"" and w.variant == "body_empty" for w in examples)

@@ -57,6 +57,11 @@ class Created:
         return [p.name or p.id for p in self.pools] + [u.username for u in self.users]
 
 
+def _note(user: User, line: str | None) -> None:
+    if line and line not in user.provenance:
+        user.provenance.append(line)
+
+
 def new_password() -> str:
     """Random, and within any Cognito password policy: long, with upper, lower, digit and symbol."""
     return secrets.token_urlsafe(24) + "aA1!"
@@ -199,24 +204,31 @@ class Provisioner:
             raise ValueError("devices must be >= 0")
         pool = pool or self.pool()
         user = self._create_user(pool)
-        for index in range(max(devices, 1)):
+        if devices == 0:
             tokens, note = sign_in(self.target, pool, user.username, user.password)
             user.take(tokens)
-            if note and note not in user.provenance:
-                user.provenance.append(note)
-            if index < devices:
-                device = confirm_device(
-                    self.target,
-                    pool,
-                    user.username,
-                    tokens,
-                    name=self._name("device"),
-                    synthesize=self.target.kind != "aws",
-                )
-                if device.synthesized and SYNTHESIZED not in user.provenance:
-                    user.provenance.append(SYNTHESIZED)
-                user.devices.append(device)
+            _note(user, note)
+        for _ in range(devices):
+            user.devices.append(self.new_device(user))
         return user
+
+    def new_device(self, user: User) -> Device:
+        """A sign-in of the user and a device confirmed from it (its NewDeviceMetadata, or a key the suite
+        makes where none comes, never on AWS); the user takes the sign-in's tokens."""
+        self._check_open()
+        tokens, note = sign_in(self.target, user.pool, user.username, user.password)
+        user.take(tokens)
+        _note(user, note)
+        device = confirm_device(
+            self.target,
+            user.pool,
+            user.username,
+            tokens,
+            name=self._name("device"),
+            synthesize=self.target.kind != "aws",
+        )
+        _note(user, SYNTHESIZED if device.synthesized else None)
+        return device
 
     def _create_user(self, pool: Pool) -> User:
         """AdminCreateUser with a permanent password; an email-shaped name where the pool wants one."""

@@ -3,6 +3,9 @@ compared with a simple model after every step (the touched user's admin view) an
 
 The sequences are drawn from the run's seed, with weighted rules; each sequence is
 completed so that it updates statuses, forgets, reads both views and tries the other user's device.
+The two users are made once per case run and put back before each sequence into the first sequence's
+starting state (statuses through the admin API, a forgotten device replaced by a new one), so the
+sequences stay independent without two sign-ins per device per sequence.
 Assertions the evidence backs are MUST (STATE-MACHINE); the user view's hiding of not_remembered
 devices is STATE-USER-VIEW's SHOULD; what no source says (is a forgotten device still listed?) is INFO.
 """
@@ -14,9 +17,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from conformance.provisioning import FixtureUnavailable, User
+
 from ..budget import state_machine_shape
-from ..checks import ABSENT, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
-from ..context import CaseContext
+from ..checks import ABSENT, Blocked, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
+from ..context import CaseContext, blocked_reason, provenance_of
 from ..registry import case
 
 REQ = "STATE-MACHINE"
@@ -34,12 +39,15 @@ class _Diverged(Exception):
 
 
 class Sequence:
-    """One sequence against two fresh users: the model, the steps taken, the judging."""
+    """One sequence against two users with two devices each: the model, the steps taken, the judging.
 
-    def __init__(self, ctx: CaseContext) -> None:
+    The model starts from what the admin view reads."""
+
+    def __init__(self, ctx: CaseContext, users: list[User]) -> None:
         self.ctx = ctx
-        self.users = [ctx.fresh_user(devices=2), ctx.fresh_user(devices=2)]
+        self.users = users
         self.trail: list[str] = []
+        self.kept_forgotten = False  # the admin view still listed a forgotten device
         self.model: dict[tuple[int, int], str] = {}
         for u in (0, 1):
             for d in (0, 1):
@@ -122,12 +130,83 @@ class Sequence:
         for d in (0, 1):
             key, state = self.key(u, d), self.model[(u, d)]
             if state == FORGOTTEN:
+                self.kept_forgotten = self.kept_forgotten or key in devices
                 self.judge(admin_forgets, key in devices, key, hard=False)
                 continue
             seen = devices.get(key, {}).get("dev:device_remembered_status")
             if seen is None:  # not in the listing's attributes: ask for the device itself
                 seen = self.ctx.read_status(self.users[u], key)
             self.judge(admin_status, seen, state, f"user {u} device {d}")
+
+
+class Users:
+    """The two users the sequences share, made once per case run.
+
+    Before each sequence after the first they are put back into the first sequence's starting state:
+    a status that moved is set back with AdminUpdateDeviceStatus, and a forgotten device (which cannot
+    come back) is replaced at its index by a new one of the same user (a fresh sign-in, then
+    ConfirmDevice), as the first devices were made. Where that cannot be done (no admin update, a
+    target that keeps listing forgotten devices, which would pile up in the users' lists), the next
+    sequence gets two fresh users instead."""
+
+    def __init__(self, ctx: CaseContext) -> None:
+        self.ctx = ctx
+        self.users: list[User] = []
+        self.start: dict[tuple[int, int], str] = {}  # the first sequence's starting statuses
+        self.end: dict[tuple[int, int], str] | None = None  # the model after the latest sequence
+
+    def for_sequence(self) -> list[User]:
+        if self.users and self.end is not None and self._start_over(self.end):
+            return self.users
+        self.users = [self.ctx.fresh_user(devices=2), self.ctx.fresh_user(devices=2)]
+        self.start = {}
+        return self.users
+
+    def started(self, model: dict[tuple[int, int], str]) -> None:
+        self.start = self.start or dict(model)
+        self.end = None  # until the sequence ends with both admin views judged
+
+    def ended(self, machine: Sequence) -> None:
+        self.end = None if machine.kept_forgotten else dict(machine.model)
+
+    def _start_over(self, end: dict[tuple[int, int], str]) -> bool:
+        """Each device back to its starting status; True when every one could be."""
+        if self.ctx.session.unimplemented("AdminUpdateDeviceStatus") is not None:
+            return False
+        for (u, d), state in sorted(end.items()):
+            wanted = self.start[(u, d)]
+            if state == FORGOTTEN:
+                self._replace(u, d)
+                # A new device starts as a new device does; only a start that differs needs setting.
+                if wanted != "remembered" and not self._set(u, d, wanted):
+                    return False
+            elif state != wanted and not self._set(u, d, wanted):
+                return False
+        return True
+
+    def _set(self, u: int, d: int, status: str) -> bool:
+        user = self.users[u]
+        params = {
+            "UserPoolId": user.pool.id,
+            "Username": user.username,
+            "DeviceKey": user.devices[d].key,
+            "DeviceRememberedStatus": status,
+        }
+        return self.ctx.target.provision_call("AdminUpdateDeviceStatus", params).ok
+
+    def _replace(self, u: int, d: int) -> None:
+        """A new device for user u in place of its forgotten device d, made as Provisioner.user makes one."""
+        ctx, user = self.ctx, self.users[u]
+        try:
+            device = ctx.provisioner.new_device(user)
+        except FixtureUnavailable as exc:
+            raise Blocked(
+                f"a new device in place of a forgotten one is unavailable: {blocked_reason(exc)}"
+            ) from None
+        user.devices[d] = device
+        line = provenance_of("fresh user", user)
+        if line not in ctx.provenance:
+            ctx.provenance.append(line)
 
 
 def only_own_listed(listed: set[Any], others: set[str], exchange: Any) -> str:
@@ -194,9 +273,11 @@ def state_machine(ctx: CaseContext) -> None:
     and the failure carries the steps that led to it."""
     runs, steps = state_machine_shape(ctx.examples)
     taken: Counter[str] = Counter()
+    users = Users(ctx)
     for run in range(runs):
         rng = random.Random(f"{ctx.seed}/{run}")
-        machine = Sequence(ctx)
+        machine = Sequence(ctx, users.for_sequence())
+        users.started(machine.model)
         try:
             for rule, args in _plan(rng, steps):
                 machine.trail.append(f"{rule}{args}")
@@ -205,6 +286,7 @@ def state_machine(ctx: CaseContext) -> None:
                 machine.admin_view(args[0])
             for u in (0, 1):
                 machine.admin_view(u)
+            users.ended(machine)
         except _Diverged:
             break  # the verdict is FAIL; the failing sequence is in the outcome
     ctx.steps = dict(sorted(taken.items()))
