@@ -14,6 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from conformance.contract.awsjson import content_type, target
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 
@@ -34,14 +35,6 @@ class WireRequest:
             body = {"body_hex": self.body.hex()}
         request = {"method": self.method, "path": self.path, "headers": self.headers, **body}
         return {"variant": self.variant, "request": request, "violations": list(self.violations)}
-
-
-def content_type() -> str:
-    return f"application/x-amz-json-{pinned().service.metadata['jsonVersion']}"
-
-
-def target(operation: str = OPERATION) -> str:
-    return f"{pinned().service.metadata['targetPrefix']}.{operation}"
 
 
 def proper_headers(operation: str = OPERATION) -> dict[str, str]:

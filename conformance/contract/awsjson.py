@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from .extract import OPERATION
 from .model import pinned
 
 # Errors any operation may answer, besides the ones its model lists (aws-behaviour.md, item 7).
@@ -23,3 +24,13 @@ SERVER_ERRORS = frozenset({"InternalErrorException", "InternalFailure"})
 def documented_errors(operation: str) -> frozenset[str]:
     """The errors an operation may answer: its modeled ones and the protocol's common ones."""
     return frozenset(e.name for e in pinned().operation(operation).error_shapes) | COMMON_ERRORS
+
+
+def content_type() -> str:
+    """The request and response media type: `application/x-amz-json-` and the model's jsonVersion."""
+    return f"application/x-amz-json-{pinned().service.metadata['jsonVersion']}"
+
+
+def target(operation: str = OPERATION) -> str:
+    """The X-Amz-Target that names an operation: the model's targetPrefix, a dot, the operation."""
+    return f"{pinned().service.metadata['targetPrefix']}.{operation}"

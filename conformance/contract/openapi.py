@@ -39,7 +39,7 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from . import paths
-from .awsjson import SERVER_ERRORS, documented_errors
+from .awsjson import SERVER_ERRORS, content_type, documented_errors, target
 from .extract import DEVICE_OPERATIONS
 from .model import pinned
 from .schemas import DIALECT, render, shape_schema
@@ -50,14 +50,6 @@ OPENAPI_FILE = paths.SPECS_DIR / "openapi.json"
 OPENAPI_OPERATIONS = (*DEVICE_OPERATIONS, "InitiateAuth", "RespondToAuthChallenge")
 SIGV4 = "sigv4"
 _NO_AUTH = "smithy.api#noAuth"
-
-
-def content_type() -> str:
-    return f"application/x-amz-json-{pinned().service.metadata['jsonVersion']}"
-
-
-def target(operation: str) -> str:
-    return f"{pinned().service.metadata['targetPrefix']}.{operation}"
 
 
 def operation_path(operation: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from jsonschema import Draft202012Validator
 
 from conformance.contract.awsjson import COMMON_ERRORS, SERVER_ERRORS
+from conformance.contract.awsjson import content_type as awsjson_media_type
 from conformance.contract.constraints import Violation
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
@@ -33,10 +34,6 @@ UNIMPLEMENTED_TYPES = frozenset({"Unsupported", "InvalidAction", "NotImplemented
 # Cognito's validation message: "N validation error(s) detected: Value ... at 'member' failed ...".
 COGNITO_VALIDATION = re.compile(r"\d+ validation errors? detected: ")
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def json_content_type() -> str:
-    return f"application/x-amz-json-{pinned().service.metadata['jsonVersion']}"
 
 
 class CheckFailure(Exception):
@@ -208,9 +205,9 @@ def content_type(exchange: Exchange) -> str | None:
     if not exchange.answered:
         return None
     media = (exchange.content_type or "").split(";", 1)[0].strip().lower()
-    if media != json_content_type():
+    if media != awsjson_media_type():
         raise CheckFailure(
-            "PROTO-CONTENT-TYPE", json_content_type(), exchange.content_type or "(none)", exchange
+            "PROTO-CONTENT-TYPE", awsjson_media_type(), exchange.content_type or "(none)", exchange
         )
     return str(exchange.content_type)
 
