@@ -16,6 +16,7 @@ import pytest
 from conformance.engine.verdicts import Verdict
 from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
+from tests.signals import interruptible
 
 from .test_faulty_variants import CAUGHT_BY
 
@@ -126,7 +127,14 @@ def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
     store = running.backend.store
     try:
         command = [*CLI, "run", "--target", running.url, "--report-dir", str(tmp_path), "--examples", "400"]
-        run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+        run = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=ENV,
+            preexec_fn=interruptible,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not (
             store.pools and any(p.users for p in store.pools.values())

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.reference import ReferenceBackend, RunningServer, start_server
+from tests.signals import interruptible
 
 from .servers_path import ROOT
 
@@ -35,6 +36,7 @@ def run_driver(url: str, run_id: str, count: int) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=interruptible,
     )
 
 

@@ -22,6 +22,7 @@ from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import Exchange, Target, open_target
 from tests.engine.test_gate import CLI, ENV, cli
+from tests.signals import interruptible
 
 from .helpers import held, held_at
 
@@ -128,6 +129,7 @@ def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path) -> None:
             stderr=subprocess.STDOUT,
             text=True,
             env=ENV,
+            preexec_fn=interruptible,
         )
         try:
             deadline = time.monotonic() + 60
