@@ -394,6 +394,17 @@ def wire_error_type(
     return f"{variant}: {exchange.error_type}"
 
 
+def proof_refused(error: str | None, requirement: str, proof: str) -> str:
+    """A sign-in answering with a wrong `proof` is refused with NotAuthorizedException, no tokens.
+    `error` is what the sign-in failed with, None when it gave tokens."""
+    expected = f"NotAuthorizedException for {proof}"
+    if error is None:
+        raise CheckFailure(requirement, expected, "tokens issued")
+    if "NotAuthorizedException" not in error:
+        raise CheckFailure(requirement, expected, error)
+    return error
+
+
 # --- state ---------------------------------------------------------------------------------------------
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 from conformance.targets import Target
+from tests.clients import plain_client
 
 
 def _pages(target: Target, operation: str, params: dict[str, Any], items: str, token: str) -> list[Any]:
@@ -39,18 +37,6 @@ def held(target: Target, prefix: str) -> list[str]:
         users = _pages(target, "ListUsers", {"UserPoolId": pool["Id"]}, "Users", "PaginationToken")
         names += [u["Username"] for u in users if u["Username"].startswith(prefix)]
     return names
-
-
-def plain_client(url: str) -> Any:
-    """boto3 as anyone would point it at an endpoint: dummy credentials, us-east-1, no retries."""
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
 
 
 def held_at(url: str, prefix: str = "") -> list[str]:

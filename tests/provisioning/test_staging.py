@@ -9,15 +9,13 @@ code under test.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from conformance.errors import EXIT_USAGE, SuiteError
 from conformance.provisioning import FixtureUnavailable, Provisioner, provisioning_plan
 from conformance.targets import Target, open_target
+from tests.clients import plain_client
 from tests.reference.helpers import World, add_user, make_world, user_with_device
 
 from .helpers import held
@@ -27,17 +25,6 @@ from .helpers import held
 def target() -> Iterator[Target]:
     with open_target("reference-http") as opened:
         yield opened
-
-
-def plain_client(url: str) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
-    )
 
 
 def snapshot(target: Target, world: World, username: str, device_key: str) -> list[bytes]:
@@ -54,7 +41,7 @@ def snapshot(target: Target, world: World, username: str, device_key: str) -> li
 
 def test_staging_leaves_other_users_unchanged(target: Target) -> None:
     assert target.endpoint is not None
-    world = make_world(plain_client(target.endpoint))
+    world = make_world(plain_client(target.endpoint, validate=False))
     alice, device = user_with_device(world, "alice")
     before = snapshot(target, world, "alice", device.key)
     calls_before = target.calls.by_operation()
@@ -110,7 +97,7 @@ def test_staging_leaves_other_users_unchanged(target: Target) -> None:
 
 def test_client_with_a_secret(target: Target) -> None:
     assert target.endpoint is not None
-    client = plain_client(target.endpoint)
+    client = plain_client(target.endpoint, validate=False)
     world = make_world(client)
     app = client.create_user_pool_client(
         UserPoolId=world.pool_id,
@@ -136,7 +123,7 @@ def test_client_with_a_secret(target: Target) -> None:
 
 def test_refuses_a_pool_without_device_tracking(target: Target) -> None:
     assert target.endpoint is not None
-    world = make_world(plain_client(target.endpoint), device_configuration=None)
+    world = make_world(plain_client(target.endpoint, validate=False), device_configuration=None)
     add_user(world, "bob")
     with pytest.raises(SuiteError) as caught:
         Provisioner(target, run_id="refuse", user_pool_id=world.pool_id, client_id=world.client_id)
@@ -148,7 +135,7 @@ def test_refuses_a_pool_without_device_tracking(target: Target) -> None:
 
 def test_refuses_a_client_without_srp(target: Target) -> None:
     assert target.endpoint is not None
-    client = plain_client(target.endpoint)
+    client = plain_client(target.endpoint, validate=False)
     world = make_world(client)
     app = client.create_user_pool_client(
         UserPoolId=world.pool_id,

@@ -5,25 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from conformance.reference import ReferenceBackend, RunningServer, reference_client, start_server
+from tests.clients import plain_client
 
 from .helpers import World, make_world
 
 
 def http_client(url: str) -> Any:
     """Plain boto3 pointed at a served reference; dummy credentials, no client-side validation."""
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
-    )
+    return plain_client(url, validate=False)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from conformance.provisioning import (
 )
 from strategies.requests import label
 
-from ..checks import Blocked, CheckFailure, accepted, readable, refused
+from ..checks import Blocked, CheckFailure, accepted, proof_refused, readable, refused
 from ..context import CaseContext
 from ..registry import case
 
@@ -96,11 +96,7 @@ def confirm_unknown_key(ctx: CaseContext) -> None:
 
 def wrong_password_refused(error: str | None, requirement: str) -> str:
     """FLOW-SRP-PROOF: a proof from the wrong password gets NotAuthorizedException, no tokens."""
-    if error is None:
-        raise CheckFailure(requirement, "NotAuthorizedException for a wrong password", "tokens issued")
-    if "NotAuthorizedException" not in error:
-        raise CheckFailure(requirement, "NotAuthorizedException for a wrong password", error)
-    return error
+    return proof_refused(error, requirement, "a wrong password")
 
 
 @case("FLOW-SRP-PROOF", ops=())

@@ -7,7 +7,16 @@ from typing import Any
 
 from conformance.provisioning import FixtureUnavailable
 
-from ..checks import Blocked, CheckFailure, NothingToJudge, Unread, accepted, refused, state_is
+from ..checks import (
+    Blocked,
+    CheckFailure,
+    NothingToJudge,
+    Unread,
+    accepted,
+    proof_refused,
+    refused,
+    state_is,
+)
 from ..context import CaseContext
 from ..registry import case
 
@@ -160,11 +169,7 @@ def challenges(seen: tuple[str, ...], requirement: str) -> str:
 
 def wrong_proof_refused(error: str | None, requirement: str) -> str:
     """A device proof made with the wrong device password is refused (NotAuthorizedException)."""
-    if error is None:
-        raise CheckFailure(requirement, "a wrong device proof refused", "tokens issued")
-    if "NotAuthorizedException" not in error:
-        raise CheckFailure(requirement, "NotAuthorizedException for a wrong device proof", error)
-    return error
+    return proof_refused(error, requirement, "a wrong device proof")
 
 
 def device_signed_in(error: str | None, requirement: str) -> str:
