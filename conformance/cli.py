@@ -42,6 +42,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -298,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", help="only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)")
     p.add_argument(
         "--examples", type=_positive, help="generated requests per property case (default 25; 5 on aws)"
+    )
+    p.add_argument(
+        "--schemathesis",
+        type=_non_negative,
+        metavar="N",
+        help="the schemathesis phase's examples per generation mode; 0 skips it (default 25; 0 on aws)",
     )
     p.add_argument(
         "--dry-run", action="store_true", help="send nothing: print the planned calls and their total"

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
+from conformance.phase.engine import Findings, run_phase
 from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
@@ -39,6 +40,10 @@ STAND_IN_TOKEN = "stand-in.not-a-jwt"
 # Examples per property case: live services are paced and cost calls.
 DEFAULT_EXAMPLES = 25
 LIVE_EXAMPLES = 5
+# The schemathesis phase's examples per generation mode (its coverage phase adds what the schema
+# implies, about 45 requests). Off on AWS by default: the live profile's 400-call budget is spent.
+DEFAULT_SCHEMATHESIS = 25
+LIVE_SCHEMATHESIS = 0
 
 
 @dataclass
@@ -52,6 +57,7 @@ class RunSettings:
     client_id: str | None = None
     client_secret: str | None = None
     shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
+    schemathesis: int = DEFAULT_SCHEMATHESIS  # the schemathesis phase's examples per mode; 0: no phase
 
     @classmethod
     def of(
@@ -65,6 +71,7 @@ class RunSettings:
         user_pool_id: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        schemathesis: int | None = None,
     ) -> RunSettings:
         """The settings of a run, with the defaults that depend on the kind of target (the one place)."""
         live = target_spec.startswith("aws")
@@ -78,6 +85,9 @@ class RunSettings:
             client_id=client_id,
             client_secret=client_secret,
             shrink=not live,
+            schemathesis=(LIVE_SCHEMATHESIS if live else DEFAULT_SCHEMATHESIS)
+            if schemathesis is None
+            else schemathesis,
         )
 
 
@@ -131,6 +141,7 @@ class RunSession:
         "user_b": ("main", 2),
         "user_c": ("second", 1),
         "user_plain": ("main", 0),  # signed in, no device: the device-flow cases' user
+        "user_phase": ("main", 1),  # the schemathesis phase's own: its valid requests change the device
     }
 
     def __init__(self, settings: RunSettings, target: Target, provisioner: Provisioner) -> None:
@@ -141,6 +152,7 @@ class RunSession:
         self._shared: dict[str, Any] = {}
         self._unavailable: dict[str, str] = {}
         self._probed: dict[str, str | None] = {}
+        self._phase: Findings | None = None
 
     @property
     def seed(self) -> int:
@@ -160,6 +172,21 @@ class RunSession:
                     self._unavailable[name] = f"fixture {name} unavailable: {blocked_reason(exc)}"
                     raise Blocked(self._unavailable[name]) from None
             return self._shared[name]
+
+    def schemathesis_findings(self) -> Findings:
+        """The schemathesis phase, run once (on first use) with the phase user's real token and device."""
+        with self._lock:
+            if self._phase is None:
+                try:
+                    self.target.send_raw(proper_headers(), b"{}", operation=OPERATION)
+                except RawUnsupported as exc:
+                    raise Blocked(f"the schemathesis phase needs the HTTP wire path: {exc}") from None
+                user = self.shared("user_phase")
+                credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
+                self._phase = run_phase(
+                    self.target, credentials, seed=self.seed, examples=self.settings.schemathesis
+                )
+            return self._phase
 
     def unimplemented(self, operation: str) -> str | None:
         """Probe an operation once: the target's words if it does not implement it, else None."""

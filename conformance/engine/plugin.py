@@ -39,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=0, help="makes a run repeatable")
     group.addoption("--examples", type=int, default=None, help="generated requests per property case")
     group.addoption("--case", default=None, help="only cases matching this glob or text (comma-separated)")
+    group.addoption(
+        "--schemathesis",
+        type=int,
+        default=None,
+        help="the schemathesis phase's examples per mode; 0 skips it (default 25; 0 on aws)",
+    )
     group.addoption("--pace", default=None, choices=("aws",), help="pace calls per Cognito quota category")
     group.addoption("--user-pool-id", default=None, help="staging mode: an existing pool")
     group.addoption("--client-id", default=None, help="staging mode: an app client of that pool")
@@ -49,6 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("target") is None:
         return
     config.args[:] = [str(SUITE_FILE)]  # run the cases, not the project's own tests
+    # pytest-xdist's mark, declared for runs without xdist (where it means nothing).
+    config.addinivalue_line("markers", "xdist_group(name): cases that share one worker")
     config.pluginmanager.register(ConformanceRun(config), PLUGIN_NAME)
 
 
@@ -71,6 +79,7 @@ class ConformanceRun:
             user_pool_id=config.getoption("user_pool_id"),
             client_id=config.getoption("client_id"),
             client_secret=config.getoption("client_secret"),
+            schemathesis=config.getoption("schemathesis"),
         )
         self.case_pattern: str | None = config.getoption("case")
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)

@@ -20,6 +20,7 @@ class Case:
     requirement: str
     run: CaseFunction
     ops: tuple[str, ...] = ("UpdateDeviceStatus",)  # operations the case relies on (probed first)
+    schemathesis: bool = False  # judges the schemathesis phase (not selected when the phase is off)
 
 
 CASES: dict[str, Case] = {}
@@ -30,13 +31,14 @@ def case(
     *,
     requirement: str | None = None,
     ops: tuple[str, ...] = ("UpdateDeviceStatus",),
+    schemathesis: bool = False,
 ) -> Callable[[CaseFunction], CaseFunction]:
     """Register a case; its requirement defaults to the id (one case per requirement)."""
 
     def register(fn: CaseFunction) -> CaseFunction:
         if case_id in CASES:
             raise ValueError(f"duplicate case id {case_id}")
-        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops)
+        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops, schemathesis)
         return fn
 
     return register
@@ -48,12 +50,14 @@ def all_cases() -> list[Case]:
     return list(CASES.values())
 
 
-def select(pattern: str | None) -> list[Case]:
-    """Cases whose id matches a glob (`VAL-*`) or contains the text; all when pattern is None."""
+def select(pattern: str | None, *, schemathesis: bool = True) -> list[Case]:
+    """Cases whose id matches a glob (`VAL-*`) or contains the text; all when pattern is None.
+    Without `schemathesis`, the schemathesis phase's cases are left out (the phase is off)."""
     from conformance.contract.catalog import catalog
 
     order = {r.id: i for i, r in enumerate(catalog().requirements)}
     found = sorted(all_cases(), key=lambda c: (order.get(c.requirement, len(order)), c.id))
+    found = [c for c in found if schemathesis or not c.schemathesis]
     if not pattern:
         return found
     patterns = [p.strip() for p in pattern.split(",") if p.strip()]

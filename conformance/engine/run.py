@@ -36,6 +36,7 @@ def settings_of(args: argparse.Namespace) -> RunSettings:
         user_pool_id=args.user_pool_id,
         client_id=args.client_id,
         client_secret=args.client_secret,
+        schemathesis=args.schemathesis,
     )
 
 
@@ -50,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     if bool(args.user_pool_id) != bool(args.client_id):
         raise SuiteError("staging mode needs both --user-pool-id and --client-id")
     settings = settings_of(args)
-    cases = select(args.case)
+    cases = select(args.case, schemathesis=settings.schemathesis > 0)
     if not cases:
         raise SuiteError(f"no case matches --case {args.case!r} (see `cognito-conformance cases`)")
     report_dir = Path(args.report_dir)
@@ -116,8 +117,11 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
     ):
         if value:
             argv += [flag, str(value)]
+    if args.schemathesis is not None:
+        argv += ["--schemathesis", str(args.schemathesis)]
     if args.workers > 1:
-        argv += ["-n", str(args.workers)]
+        # loadgroup: the schemathesis phase's cases share one worker, so the phase runs once.
+        argv += ["-n", str(args.workers), "--dist", "loadgroup"]
     return argv
 
 

@@ -24,8 +24,14 @@ def _run(config: pytest.Config) -> ConformanceRun:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case_id" in metafunc.fixturenames:
-        ids = [c.id for c in select(_run(metafunc.config).case_pattern)]
-        metafunc.parametrize("case_id", ids, ids=ids)
+        run = _run(metafunc.config)
+        cases = select(run.case_pattern, schemathesis=run.settings.schemathesis > 0)
+        # The schemathesis phase runs once per process: its cases go to one xdist worker (--dist loadgroup).
+        params = [
+            pytest.param(c.id, marks=[pytest.mark.xdist_group("schemathesis")] if c.schemathesis else [])
+            for c in cases
+        ]
+        metafunc.parametrize("case_id", params, ids=[c.id for c in cases])
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,16 @@
 """Every case module; importing this package registers all cases."""
 
-from . import authorization, coverage, deviceflow, protocol, resources, state, statemachine, validation
+from . import (
+    authorization,
+    coverage,
+    deviceflow,
+    protocol,
+    resources,
+    schemathesis_phase,
+    state,
+    statemachine,
+    validation,
+)
 
 __all__ = [
     "authorization",
@@ -8,6 +18,7 @@ __all__ = [
     "deviceflow",
     "protocol",
     "resources",
+    "schemathesis_phase",
     "state",
     "statemachine",
     "validation",

@@ -51,49 +51,32 @@ def _judge(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> None:
     judge_invalid(ctx, labelled, base)
 
 
-@case("VAL-ACCESSTOKEN-MISSING")
-def access_token_missing(ctx: CaseContext) -> None:
-    _one_request(ctx, {TOKEN: REMOVE})
+# The rules each validation requirement is about (the schemathesis phase sorts its requests with it).
+RULES: dict[str, tuple[tuple[str, Kind], ...]] = {
+    "VAL-ACCESSTOKEN-MISSING": ((TOKEN, Kind.MISSING),),
+    "VAL-ACCESSTOKEN-NULL": ((TOKEN, Kind.NULL),),
+    "VAL-DEVICEKEY-MISSING": ((KEY, Kind.MISSING),),
+    "VAL-DEVICEKEY-NULL": ((KEY, Kind.NULL),),
+    "VAL-ACCESSTOKEN-PATTERN": ((TOKEN, Kind.PATTERN),),
+    "VAL-DEVICEKEY-LENGTH": ((KEY, Kind.TOO_SHORT), (KEY, Kind.TOO_LONG)),
+    "VAL-DEVICEKEY-PATTERN": ((KEY, Kind.PATTERN),),
+    "VAL-STATUS-ENUM": ((STATUS, Kind.ENUM),),
+    "VAL-WRONG-TYPE": tuple((member, Kind.TYPE) for member in input_shape().members),
+}
+# A missing member is removed, a null one sent as null: one request each.
+_ONE_REQUEST = {Kind.MISSING: REMOVE, Kind.NULL: None}
 
 
-@case("VAL-ACCESSTOKEN-NULL")
-def access_token_null(ctx: CaseContext) -> None:
-    _one_request(ctx, {TOKEN: None})
+def _rule_case(ctx: CaseContext) -> None:
+    rules = list(RULES[ctx.requirement.id])
+    if all(kind in _ONE_REQUEST for _, kind in rules):
+        _one_request(ctx, {member: _ONE_REQUEST[kind] for member, kind in rules})
+    else:
+        _property(ctx, rules)
 
 
-@case("VAL-DEVICEKEY-MISSING")
-def device_key_missing(ctx: CaseContext) -> None:
-    _one_request(ctx, {KEY: REMOVE})
-
-
-@case("VAL-DEVICEKEY-NULL")
-def device_key_null(ctx: CaseContext) -> None:
-    _one_request(ctx, {KEY: None})
-
-
-@case("VAL-ACCESSTOKEN-PATTERN")
-def access_token_pattern(ctx: CaseContext) -> None:
-    _property(ctx, [(TOKEN, Kind.PATTERN)])
-
-
-@case("VAL-DEVICEKEY-LENGTH")
-def device_key_length(ctx: CaseContext) -> None:
-    _property(ctx, [(KEY, Kind.TOO_SHORT), (KEY, Kind.TOO_LONG)])
-
-
-@case("VAL-DEVICEKEY-PATTERN")
-def device_key_pattern(ctx: CaseContext) -> None:
-    _property(ctx, [(KEY, Kind.PATTERN)])
-
-
-@case("VAL-STATUS-ENUM")
-def status_enum(ctx: CaseContext) -> None:
-    _property(ctx, [(STATUS, Kind.ENUM)])
-
-
-@case("VAL-WRONG-TYPE")
-def wrong_type(ctx: CaseContext) -> None:
-    _property(ctx, [(m, Kind.TYPE) for m in input_shape().members])
+for _requirement in RULES:
+    case(_requirement)(_rule_case)
 
 
 def _several(labelled: Labelled) -> bool:

@@ -1,0 +1,207 @@
+"""The schemathesis phase's cases: one per requirement its answers are judged on (`SCHEMATHESIS-<id>`).
+
+The phase runs once per run (`RunSession.schemathesis_findings`, `conformance/phase/`); each case
+judges its requirement on every answer that bears on it, with the suite's check for that requirement
+and the schemathesis checks mapped to it (`phase.engine.CHECK_REQUIREMENTS`). Answers are judged
+smallest request first, so the exchange a failure shows is its smallest example. A FAIL is run twice
+like any case: the second attempt sends the failing requests again and judges the new answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from conformance.phase.engine import (
+    CHECK_REQUIREMENTS,
+    SUCCESS_SCHEMA_REQUIREMENT,
+    Answer,
+    Findings,
+    StResult,
+)
+from conformance.phase.kinds import VALID_KINDS, RequestKind, classify
+from conformance.targets.exchange import Exchange
+
+from .. import checks
+from ..checks import (
+    CheckFailure,
+    NothingToJudge,
+    accepted,
+    refused,
+    refused_for_the_violation,
+    wire_error_type,
+    wire_refused,
+)
+from ..context import CaseContext
+from ..registry import case
+from .common import TOKEN
+from .validation import RULES
+
+PREFIX = "SCHEMATHESIS-"
+NOT_FOUND = "ResourceNotFoundException"
+# Requirements every answer is judged on, each by the suite's check for it.
+ANSWER_CHECKS: dict[str, Callable[[Exchange], str | None]] = {
+    getattr(check, "requirement"): check  # noqa: B009  (set by @judges)
+    for check in (
+        checks.not_5xx,
+        checks.content_type,
+        checks.status_split,
+        checks.error_type_known,
+        checks.error_type_plain,
+        checks.message,
+        checks.request_id,
+        checks.success_body,
+    )
+}
+# Requirements judged on the answers to the requests that test them (`phase.kinds`).
+KIND_REQUIREMENTS = (
+    *RULES,
+    "PROTO-UNKNOWN-TARGET",
+    "PROTO-WRONG-CONTENT-TYPE",
+    "PROTO-MALFORMED-JSON",
+    *VALID_KINDS,
+)
+
+
+def kind_of(ctx: CaseContext, answer: Answer) -> RequestKind:
+    return classify(answer.exchange, RULES, ctx.session.schemathesis_findings().credentials)
+
+
+def st_requirements(ctx: CaseContext, result: StResult, answer: Answer) -> tuple[str, ...]:
+    """The requirements a schemathesis check's verdict on `answer` bears on."""
+    if result.check == "positive_data_acceptance":
+        # Schema-valid is not valid: a generated token or key is refused by design (kinds.py), and a
+        # refusal for a device that is gone is not the phase's to judge (authorized()).
+        kind = kind_of(ctx, answer)
+        return kind.requirements if kind.valid and answer.exchange.error_type != NOT_FOUND else ()
+    if result.check == "negative_data_rejection":
+        return kind_of(ctx, answer).requirements
+    if result.check == "response_schema_conformance" and answer.exchange.ok:
+        return (SUCCESS_SCHEMA_REQUIREMENT,)
+    return (CHECK_REQUIREMENTS[result.check],)
+
+
+@cache
+def schemathesis_check(name: str) -> Callable[[StResult, str, Exchange, bool], str]:
+    """schemathesis's check `name` as one of the suite's: its failure breaks `requirement`, as a
+    SHOULD when `soft` (the suite's own check of that requirement saw no MUST broken: the catalog's
+    reading decides the level, e.g. a body `__type` that disagrees with X-Amzn-ErrorType)."""
+
+    def check(result: StResult, requirement: str, exchange: Exchange, soft: bool) -> str:
+        if result.failure is not None:
+            expected = f"schemathesis's {name} to hold"
+            raise CheckFailure(requirement, expected, result.failure, exchange, soft=soft)
+        return f"schemathesis's {name} held"
+
+    check.__name__ = f"schemathesis {name}"
+    return check
+
+
+def breaks_a_must(check: Callable[..., Any], *args: Any) -> bool:
+    """Whether the suite's `check` finds a MUST broken (a hard failure) in what it is given."""
+    try:
+        check(*args)
+    except CheckFailure as failure:
+        return not failure.soft and failure.level is None
+    except NothingToJudge:
+        return False
+    return False
+
+
+def _judge_schemathesis(ctx: CaseContext, answer: Answer, *, soft: bool = False) -> bool:
+    """schemathesis's checks that bear on this case's requirement; False when one failed."""
+    held = True
+    for result in answer.results:
+        if ctx.case.requirement in st_requirements(ctx, result, answer):
+            check = schemathesis_check(result.check)
+            held = ctx.verify(check, result, ctx.case.requirement, answer.exchange, soft) and held
+    return held
+
+
+def _judge_answer(ctx: CaseContext, answer: Answer) -> bool:
+    """The suite's check for an answer-wide requirement, then schemathesis's mapped to it."""
+    check = ANSWER_CHECKS[ctx.case.requirement]
+    held = ctx.verify(check, answer.exchange)
+    soft = not breaks_a_must(check, answer.exchange)
+    return _judge_schemathesis(ctx, answer, soft=soft) and held
+
+
+def authorized(exchange: Exchange, requirement: str) -> str:
+    """A valid unsigned request with the real token is accepted. ResourceNotFoundException got past
+    authorization and validation, but says the phase's device is gone: whether it should be is the
+    STATE-* cases' to judge, so there is nothing to judge here."""
+    if exchange.error_type == NOT_FOUND:
+        raise NothingToJudge(requirement, "the phase's device is gone (ResourceNotFoundException)", exchange)
+    return accepted(exchange, requirement)
+
+
+def _judge_kind(ctx: CaseContext, answer: Answer) -> bool:
+    """The answer to a request that tests this case's requirement: refused as documented, or accepted."""
+    req, kind, exchange = ctx.requirement, kind_of(ctx, answer), answer.exchange
+    if req.id not in kind.requirements:
+        return True
+    if kind.valid:
+        held = ctx.verify(authorized, exchange, req.id)
+    elif req.id in VALID_KINDS:  # a valid request refused for its token or its device
+        held = ctx.verify(refused, exchange, req.id, req.expect)
+    elif kind.framing:
+        held = ctx.verify(wire_refused, exchange, req.id, kind.label)
+        if held:
+            soft = req.expect_level == "SHOULD"
+            held = ctx.verify(wire_error_type, exchange, req.id, req.expect, kind.label, soft=soft)
+    else:
+        held = ctx.verify(refused, exchange, req.id, req.expect)
+        held = ctx.verify(refused_for_the_violation, exchange, req.id, kind.violations) and held
+    return _judge_schemathesis(ctx, answer) and held
+
+
+def _judge_echo(ctx: CaseContext, answer: Answer) -> bool:
+    """The real token is never repeated in an answer. Only the real one: schemathesis also sends
+    strings it read from the document ("x-amzn-errortype"), which an answer may well contain."""
+    body = answer.exchange.request_json()
+    real = ctx.session.schemathesis_findings().credentials[TOKEN]
+    if not isinstance(body, dict) or body.get(TOKEN) != real:
+        return True
+    return ctx.verify(checks.secret_not_echoed, answer.exchange, real)
+
+
+def _again(ctx: CaseContext, answer: Answer) -> Answer:
+    """The same request sent once more. schemathesis's verdicts carry over only to the same answer."""
+    sent = answer.exchange
+    exchange = ctx.raw(sent.request_headers, sent.request_body, framing_probe=True)
+    same = (exchange.status, exchange.content_type, exchange.body) == (
+        sent.status,
+        sent.content_type,
+        sent.body,
+    )
+    return Answer(exchange, answer.phase, answer.mode, answer.results if same else [])
+
+
+def _phase_case(judge: Callable[[CaseContext, Answer], bool]) -> Callable[[CaseContext], None]:
+    def run(ctx: CaseContext) -> None:
+        findings: Findings = ctx.session.schemathesis_findings()
+        again = findings.failing.get(ctx.case.id)
+        if again is None:
+            answers = sorted(findings.answers, key=lambda a: len(a.exchange.request_body))
+        else:  # the second attempt of a FAIL
+            answers = [_again(ctx, a) for a in again]
+        failing = []
+        for answer in answers:
+            if not judge(ctx, answer):
+                failing.append(answer)
+        findings.failing[ctx.case.id] = failing
+
+    run.__doc__ = f"The schemathesis phase's answers, judged by {judge.__name__}."
+    return run
+
+
+def _register() -> None:
+    judges: dict[str, Callable[[CaseContext, Answer], bool]] = dict.fromkeys(ANSWER_CHECKS, _judge_answer)
+    judges |= dict.fromkeys(KIND_REQUIREMENTS, _judge_kind)
+    judges["VAL-SENSITIVE-NOT-ECHOED"] = _judge_echo
+    for requirement, judge in judges.items():
+        case(PREFIX + requirement, requirement=requirement, schemathesis=True)(_phase_case(judge))
+
+
+_register()
