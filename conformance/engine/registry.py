@@ -51,7 +51,7 @@ def all_cases() -> list[Case]:
 
 
 def select(pattern: str | None, *, schemathesis: bool = True) -> list[Case]:
-    """Cases whose id matches a glob (`VAL-*`) or contains the text; all when pattern is None.
+    """Cases whose id is the text, or matches a glob (`VAL-*`), or contains it; all when pattern is None.
     Without `schemathesis`, the schemathesis phase's cases are left out (the phase is off)."""
     from conformance.contract.catalog import catalog
 
@@ -61,4 +61,10 @@ def select(pattern: str | None, *, schemathesis: bool = True) -> list[Case]:
     if not pattern:
         return found
     patterns = [p.strip() for p in pattern.split(",") if p.strip()]
-    return [c for c in found if any(fnmatch.fnmatchcase(c.id, p) or p in c.id for p in patterns)]
+    ids = {c.id for c in found}
+
+    def matches(case_id: str, p: str) -> bool:
+        # A case's exact id selects that case alone (PROTO-NO-5XX, not SCHEMATHESIS-PROTO-NO-5XX too).
+        return case_id == p if p in ids else fnmatch.fnmatchcase(case_id, p) or p in case_id
+
+    return [c for c in found if any(matches(c.id, p) for p in patterns)]

@@ -48,6 +48,6 @@ class RealCredentials:
         if not isinstance(body, dict):
             return
         for member, value in data.items():
-            if member in body and not check(self.shape.members[member], body[member], member):
-                if not self._kept(member):
-                    body[member] = value
+            valid = member in body and not check(self.shape.members[member], body[member], member)
+            if valid and not self._kept(member):
+                body[member] = value
