@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +17,14 @@ from conformance.provisioning import Provisioner
 from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import open_target
+
+CLI = [sys.executable, "-m", "conformance.cli"]
+ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command line, as a user runs it (no real AWS credentials)."""
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=ENV)
 
 
 @contextmanager

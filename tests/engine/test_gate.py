@@ -4,10 +4,8 @@ interrupted with Ctrl-C that still deletes what it created."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,14 +16,8 @@ from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
 from tests.signals import interruptible
 
+from .conftest import CLI, ENV, cli
 from .test_faulty_variants import CAUGHT_BY
-
-CLI = [sys.executable, "-m", "conformance.cli"]
-ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=ENV)
 
 
 def test_a_moto_baseline_makes_the_next_moto_run_pass_the_gate(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +22,12 @@ from conformance.phase.bridge import TargetApp
 from conformance.phase.credentials import KEEP_ONE_IN, RealCredentials
 from conformance.phase.kinds import classify
 from conformance.reference import ReferenceBackend, start_server
+from conformance.reference.faults import FaultyBackend
 from conformance.targets.exchange import Exchange
 from conformance.targets.target import open_target
 from strategies.wire import proper_headers
 
-from .conftest import faulty_endpoint, run_cases, session_for
+from .conftest import cli, faulty_endpoint, run_cases, session_for
 
 PHASE = PREFIX + "*"
 FAIL, NON_STRICT = "FAIL", "NON-STRICT"
@@ -283,3 +285,32 @@ def test_the_kind_of_a_request_is_read_from_the_request(
 
 def test_every_validation_rule_belongs_to_one_requirement_kind() -> None:
     assert all(kind in Kind for rules in RULES.values() for _, kind in rules)
+
+
+@pytest.mark.parametrize(
+    ("fault", "requirement", "verdict", "code"),
+    [
+        ("server-error-on-long-keys", "PROTO-NO-5XX", "FAIL", 1),
+        ("json-content-type", "PROTO-CONTENT-TYPE", "NON-STRICT", 0),  # a SHOULD: no CI failure
+        ("content-type-ignored", "PROTO-WRONG-CONTENT-TYPE", "FAIL", 1),
+    ],
+)
+def test_the_phase_alone_catches_a_served_fault_through_the_command_line(
+    fault: str, requirement: str, verdict: str, code: int, tmp_path: Path
+) -> None:
+    running = start_server(FaultyBackend(fault), "127.0.0.1", 0)
+    try:
+        done = cli("run", "--target", running.url, "--case", PHASE, "--report-dir", str(tmp_path))
+    finally:
+        running.stop()
+    assert done.returncode == code, done.stdout[-1500:] + done.stderr[-1500:]
+    document = json.loads((tmp_path / "results.json").read_text())
+    case = next(c for c in document["cases"] if c["id"] == PREFIX + requirement)
+    assert case["verdict"] == verdict and case["requirement"] == requirement
+    assert case["curl"].startswith(f"curl -sS -i -X POST {running.url}") and case["example"]
+    assert all(c["id"].startswith(PREFIX) for c in document["cases"])
+    # No token in any output of the phase: results, JUnit, HTML, the terminal.
+    outputs = [done.stdout, done.stderr] + [
+        (tmp_path / f).read_text() for f in ("results.json", "junit.xml", "index.html")
+    ]
+    assert not [o for o in outputs if "eyJ" in o]

@@ -21,7 +21,7 @@ from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import Exchange, Target, open_target
-from tests.engine.test_gate import CLI, ENV, cli
+from tests.engine.conftest import CLI, ENV, cli
 from tests.signals import interruptible
 
 from .helpers import held, held_at
