@@ -136,11 +136,11 @@ def authorized(exchange: Exchange, requirement: str) -> str:
     return accepted(exchange, requirement)
 
 
-def _judge_kind(ctx: CaseContext, answer: Answer) -> bool:
+def _judge_kind(ctx: CaseContext, answer: Answer) -> bool | None:
     """The answer to a request that tests this case's requirement: refused as documented, or accepted."""
     req, kind, exchange = ctx.requirement, kind_of(ctx, answer), answer.exchange
     if req.id not in kind.requirements:
-        return True
+        return None
     if kind.valid:
         held = ctx.verify(authorized, exchange, req.id)
     elif req.id in VALID_KINDS:  # a valid request refused for its token or its device
@@ -156,13 +156,13 @@ def _judge_kind(ctx: CaseContext, answer: Answer) -> bool:
     return _judge_schemathesis(ctx, answer) and held
 
 
-def _judge_echo(ctx: CaseContext, answer: Answer) -> bool:
+def _judge_echo(ctx: CaseContext, answer: Answer) -> bool | None:
     """The real token is never repeated in an answer. Only the real one: schemathesis also sends
     strings it read from the document ("x-amzn-errortype"), which an answer may well contain."""
     body = answer.exchange.request_json()
     real = ctx.session.schemathesis_findings().credentials[TOKEN]
     if not isinstance(body, dict) or body.get(TOKEN) != real:
-        return True
+        return None
     return ctx.verify(checks.secret_not_echoed, answer.exchange, real)
 
 
@@ -178,7 +178,11 @@ def _again(ctx: CaseContext, answer: Answer) -> Answer:
     return Answer(exchange, answer.phase, answer.mode, answer.results if same else [])
 
 
-def _phase_case(judge: Callable[[CaseContext, Answer], bool]) -> Callable[[CaseContext], None]:
+# A judge: False when the answer broke something, None when it does not bear on the requirement.
+Judge = Callable[[CaseContext, Answer], "bool | None"]
+
+
+def _phase_case(judge: Judge) -> Callable[[CaseContext], None]:
     def run(ctx: CaseContext) -> None:
         findings: Findings = ctx.session.schemathesis_findings()
         again = findings.failing.get(ctx.case.id)
@@ -188,8 +192,11 @@ def _phase_case(judge: Callable[[CaseContext, Answer], bool]) -> Callable[[CaseC
             answers = [_again(ctx, a) for a in again]
         failing = []
         for answer in answers:
-            if not judge(ctx, answer):
+            held = judge(ctx, answer)
+            if held is False:
                 failing.append(answer)
+            if held is not None and again is None:
+                ctx.sent += 1  # the answers this case judged (the phase sent them)
         findings.failing[ctx.case.id] = failing
 
     run.__doc__ = f"The schemathesis phase's answers, judged by {judge.__name__}."
@@ -197,7 +204,7 @@ def _phase_case(judge: Callable[[CaseContext, Answer], bool]) -> Callable[[CaseC
 
 
 def _register() -> None:
-    judges: dict[str, Callable[[CaseContext, Answer], bool]] = dict.fromkeys(ANSWER_CHECKS, _judge_answer)
+    judges: dict[str, Judge] = dict.fromkeys(ANSWER_CHECKS, _judge_answer)
     judges |= dict.fromkeys(KIND_REQUIREMENTS, _judge_kind)
     judges["VAL-SENSITIVE-NOT-ECHOED"] = _judge_echo
     for requirement, judge in judges.items():
