@@ -230,6 +230,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay a recording against a target: exit 0 on full parity, 1 when a step answered otherwise."""
+    from .engine.plugin import write_outputs
+    from .parity.replay import replay, summary_lines
+
+    document = replay(Path(args.recording), args.target)
+    report_dir = Path(args.report_dir)
+    write_outputs(document, report_dir)
+    for line in summary_lines(document):
+        print(line)
+    print(f"  report: {report_dir / 'index.html'}")
+    return EXIT_OK if document["parity"]["full"] else EXIT_FAILURES
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """The recorded answers to the questions the catalog leaves INFORMATIONAL, as Markdown."""
+    from .parity.evidence import evidence_markdown
+    from .parity.replay import load
+
+    print(evidence_markdown(load(Path(args.recording))))
+    return EXIT_OK
+
+
 def cmd_serve_reference(args: argparse.Namespace) -> int:
     from .reference import ReferenceBackend
     from .reference.faults import FAULTS, FaultyBackend
@@ -310,6 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--examples", type=_positive, help="generated requests per property case (default 25; 5 on aws)"
     )
     p.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write every exchange of the run to FILE (ids named, secrets redacted), to replay elsewhere",
+    )
+    p.add_argument(
         "--schemathesis",
         type=_non_negative,
         metavar="N",
@@ -330,6 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
     from .reports.cli import add_report_commands
 
     add_report_commands(sub, _Parser)
+
+    p = add("replay", cmd_replay, "replay a recording (run --record) against a target; show the differences")
+    p.add_argument("recording", metavar="FILE")
+    p.add_argument("--target", default="reference", help="as for run (default: reference)")
+    p.add_argument("--report-dir", default="reports/replay")
+
+    p = add("evidence", cmd_evidence, "print a recording's answers to the questions the catalog leaves open")
+    p.add_argument("recording", metavar="FILE")
 
     p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
     p.add_argument("--host", default="127.0.0.1")

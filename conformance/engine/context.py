@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
@@ -13,6 +15,7 @@ from typing import Any, ClassVar
 from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
+from conformance.parity.recorder import Recorder
 from conformance.phase.engine import Findings, run_phase
 from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.targets import RawUnsupported, Target
@@ -153,6 +156,7 @@ class RunSession:
         self._unavailable: dict[str, str] = {}
         self._probed: dict[str, str | None] = {}
         self._phase: Findings | None = None
+        self.recorder: Recorder | None = None  # `run --record`: every exchange, by case and step
 
     @property
     def seed(self) -> int:
@@ -172,6 +176,10 @@ class RunSession:
                     self._unavailable[name] = f"fixture {name} unavailable: {blocked_reason(exc)}"
                     raise Blocked(self._unavailable[name]) from None
             return self._shared[name]
+
+    def recording(self, case_id: str, attempt: int) -> AbstractContextManager[None]:
+        """Where the recorder files what follows (nothing to do when the run is not recorded)."""
+        return self.recorder.case(case_id, attempt) if self.recorder else contextlib.nullcontext()
 
     def schemathesis_findings(self) -> Findings:
         """The schemathesis phase, run once (on first use) with the phase user's real token and device."""

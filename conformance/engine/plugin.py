@@ -45,6 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="the schemathesis phase's examples per mode; 0 skips it (default 25; 0 on aws)",
     )
+    group.addoption("--record", default=None, help="write every exchange of the run to this file (parity)")
     group.addoption("--pace", default=None, choices=("aws",), help="pace calls per Cognito quota category")
     group.addoption("--user-pool-id", default=None, help="staging mode: an existing pool")
     group.addoption("--client-id", default=None, help="staging mode: an app client of that pool")
@@ -82,6 +83,7 @@ class ConformanceRun:
             schemathesis=config.getoption("schemathesis"),
         )
         self.case_pattern: str | None = config.getoption("case")
+        self.record_path: str | None = config.getoption("record")
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
@@ -125,7 +127,22 @@ class ConformanceRun:
                 install_cleanup(self._provisioner, interrupt_on_sigterm=True)
             )
             self._session = RunSession(self.settings, self._target, self._provisioner)
+            if self.record_path:
+                self._session.recorder = self._recorder()
         return self._session
+
+    def _recorder(self) -> Any:
+        """`--record`: the recorder sees every exchange of the target and every provisioning action."""
+        from conformance.parity.placeholders import Placeholders
+        from conformance.parity.recorder import Recorder
+
+        names = Placeholders(self._target.region, self._provisioner.prefix, self._provisioner.run_id)
+        settings = {"seed": self.settings.seed, "examples": self.settings.examples, "case": self.case_pattern}
+        settings["schemathesis"] = self.settings.schemathesis
+        recorder = Recorder(names, target=self._target, settings=settings)
+        self._target.observers.append(recorder.observe)
+        self._provisioner.recorder = recorder
+        return recorder
 
     def close(self) -> None:
         if self._provisioner is not None:
@@ -143,6 +160,8 @@ class ConformanceRun:
                 # sees it. Names only (pools, users), never a secret.
                 names = ", ".join(leftovers)
                 self._say(f"cognito-conformance: could not delete what the run created: {names}")
+        if self._session is not None and self._session.recorder is not None and self.record_path:
+            self._session.recorder.write(Path(self.record_path))
         if self._target is not None:
             self._write_part()
             self._target.close()

@@ -50,6 +50,8 @@ def _run(args: argparse.Namespace) -> int:
         SECRETS.add(args.client_secret, "<client-secret>")
     if bool(args.user_pool_id) != bool(args.client_id):
         raise SuiteError("staging mode needs both --user-pool-id and --client-id")
+    if args.record and args.workers > 1:
+        raise SuiteError("--record needs one process: leave out --workers")
     settings = settings_of(args)
     cases = select(args.case, schemathesis=settings.schemathesis > 0)
     if not cases:
@@ -114,6 +116,7 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         ("--user-pool-id", args.user_pool_id),
         ("--client-id", args.client_id),
         ("--client-secret", args.client_secret),
+        ("--record", args.record),
     ):
         if value:
             argv += [flag, str(value)]

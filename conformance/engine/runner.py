@@ -35,9 +35,9 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
     """Run a case; a FAIL is run once more, and reported as flaky when it does not reproduce."""
     requirement = catalog.get(case.requirement)
     started = time.monotonic()
-    result = _attempt(session, case, requirement)
+    result = _attempt(session, case, requirement, 1)
     if result.verdict is Verdict.FAIL:
-        again = _attempt(session, case, requirement)
+        again = _attempt(session, case, requirement, 2)
         if again.verdict is not Verdict.FAIL:
             result.flaky = True
             result.reason = (
@@ -54,12 +54,13 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
     return result
 
 
-def _attempt(session: RunSession, case: Case, requirement: Requirement) -> CaseResult:
+def _attempt(session: RunSession, case: Case, requirement: Requirement, attempt: int) -> CaseResult:
     ctx = CaseContext(session, case)
     stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
     try:
-        ctx.require(*case.ops)  # an unimplemented operation outranks a missing fixture
-        case.run(ctx)
+        with session.recording(case.id, attempt):
+            ctx.require(*case.ops)  # an unimplemented operation outranks a missing fixture
+            case.run(ctx)
     except Unimplemented as exc:
         stopped = (Verdict.UNIMPLEMENTED, str(exc))
     except FixtureUnavailable as exc:

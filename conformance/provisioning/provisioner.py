@@ -12,13 +12,15 @@ or a lost answer still finds it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..errors import SuiteError, TargetUnreachable
 from ..secrets import SECRETS, redact
@@ -67,6 +69,25 @@ def new_password() -> str:
     return secrets.token_urlsafe(24) + "aA1!"
 
 
+M = TypeVar("M", bound=Callable[..., Any])
+
+
+def action(method: M) -> M:
+    """A provisioning action a case may ask for: a recording run records it as a step of its own
+    (`conformance/parity/recorder.py`), which a replay performs again on its target."""
+
+    @functools.wraps(method)
+    def recorded(self: Provisioner, *args: Any, **kwargs: Any) -> Any:
+        if self.recorder is None:
+            return method(self, *args, **kwargs)
+        with self.recorder.action(method.__name__, args, kwargs) as made:
+            result = method(self, *args, **kwargs)
+            made(result)
+            return result
+
+    return cast(M, recorded)
+
+
 class Provisioner:
     def __init__(
         self,
@@ -93,6 +114,7 @@ class Provisioner:
         self._second: Pool | None = None
         self._closed = False
         self.email_note: str | None = None
+        self.recorder: Any = None  # a parity Recorder, when the run is recorded
         SECRETS.add(client_secret, "$CLIENT_SECRET")
         if user_pool_id is not None and client_id is not None:
             self._primary = self._validate_staging(user_pool_id, client_id, client_secret)
@@ -171,6 +193,7 @@ class Provisioner:
             raise FixtureUnavailable("CreateUserPoolClient answered without a client id")
         return pool
 
+    @action
     def pool(self) -> Pool:
         """The run's pool: the staging pool, or a managed pool created on first use."""
         self._check_open()
@@ -179,6 +202,7 @@ class Provisioner:
                 self._primary = self._create_pool()
             return self._primary
 
+    @action
     def second_pool(self) -> Pool:
         """Another pool with device tracking (created once, shared). Managed mode only."""
         self._check_open()
@@ -192,6 +216,7 @@ class Provisioner:
 
     # --- users ---------------------------------------------------------------------------------------------
 
+    @action
     def user(self, *, devices: int = 1, pool: Pool | None = None) -> User:
         """A new user signed in, with `devices` confirmed, remembered devices.
 
@@ -212,6 +237,7 @@ class Provisioner:
             user.devices.append(self.new_device(user))
         return user
 
+    @action
     def new_device(self, user: User) -> Device:
         """A sign-in of the user and a device confirmed from it (its NewDeviceMetadata, or a key the suite
         makes where none comes, never on AWS); the user takes the sign-in's tokens."""
@@ -272,11 +298,13 @@ class Provisioner:
         )
         return user
 
+    @action
     def sign_in(self, user: User, *, device: Device | None = None) -> Tokens:
         """A fresh SRP sign-in; with `device`, through DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
         self._check_open()
         return srp_sign_in(self.target, user.pool, user.username, user.password, device=device)
 
+    @action
     def revoke(self, user: User) -> None:
         """GlobalSignOut with the user's access token: every token issued so far is revoked."""
         expect_ok(
@@ -288,10 +316,12 @@ class Provisioner:
         params = {"UserPoolId": user.pool.id, "Username": user.username, **extra}
         expect_ok(self.target.provision_call(operation, params), operation)
 
+    @action
     def disable(self, user: User) -> None:
         self._admin("AdminDisableUser", user)
         user.state = "disabled"
 
+    @action
     def delete(self, user: User) -> None:
         self._admin("AdminDeleteUser", user)
         user.state = "deleted"
@@ -299,17 +329,20 @@ class Provisioner:
             if user in self.created.users:
                 self.created.users.remove(user)
 
+    @action
     def reset_password(self, user: User) -> None:
         """AdminResetUserPassword. AWS refuses it for a user with no verified email or phone (and would
         send a code otherwise); the case is then BLOCKED with AWS's words."""
         self._admin("AdminResetUserPassword", user)
         user.state = "reset"
 
+    @action
     def forget(self, user: User, device: Device) -> None:
         """AdminForgetDevice: by the admin API, so it does not depend on the user's token."""
         self._admin("AdminForgetDevice", user, DeviceKey=device.key)
         device.forgotten = True
 
+    @action
     def minted_token(self, user: User, variant: str) -> str:
         """A token from the test-control path: "no-admin-scope", "expired", "other-pool" or "valid"."""
         controls = self.target.controls

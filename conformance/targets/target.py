@@ -130,6 +130,8 @@ class Target:
         self._answered = False  # anything at all came back since the target was opened (probe included)
         self._stopped: str | None = None
         self._window: _Window | None = None
+        # Told of every exchange, after the call (a parity recording); none by default.
+        self.observers: list[Callable[[Exchange], None]] = []
 
     @property
     def paced(self) -> bool:
@@ -243,6 +245,8 @@ class Target:
             self.calls.record(operation, released, elapsed)
         exchange = exchange_from_slot(operation, slot, failure, elapsed, timeout)
         self._observe(exchange)
+        for observer in self.observers:
+            observer(exchange)
         return exchange
 
     def provision_call(self, operation: str, params: dict[str, Any]) -> Exchange:
@@ -279,6 +283,8 @@ class Target:
             self.calls.record(name or "(raw)", released, elapsed)
         exchange.elapsed_s = elapsed
         self._observe(exchange)
+        for observer in self.observers:
+            observer(exchange)
         return exchange
 
     def _in_process_raw(self, name: str | None, headers: dict[str, str], body: bytes) -> Exchange:

@@ -1,0 +1,175 @@
+"""Run-specific values and their stable names (`<user-1>`, `<user-1.device-2>`, `<pool-1.client>`).
+
+A recording must not carry a real id or a secret, and a replay must put its own target's values where
+the recorded run had its own. Values are named as provisioning makes them, in the order it makes them;
+a replay that performs the same provisioning actions in the same order names its own values alike, so
+a name maps one target's value to the other's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from conformance.provisioning.model import Device, Pool, Tokens, User
+
+NAME = re.compile(r"<(?:pool|user|region|run)[A-Za-z0-9.\-]*>")
+# Ids a target makes itself and the suite never sees made (a user's sub inside a device's attributes).
+OPAQUE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MIN_LENGTH = 6  # shorter values would name ordinary words
+WRONG_PASSWORD = "!wrong-password"  # a copy of a user with another password (FLOW-SRP-PROOF's impostor)
+
+
+class Unresolved(Exception):
+    """A name this side has no value for (its fixture could not be made here)."""
+
+
+class Placeholders:
+    """Values and names, both ways; `objects` maps a user's, device's or pool's name to the object."""
+
+    def __init__(self, region: str, prefix: str, run_id: str) -> None:
+        self.region = region
+        self.prefix = prefix
+        self.names: dict[str, str] = {}  # value -> name
+        self.values: dict[str, str] = {}  # name -> value
+        self.objects: dict[str, Any] = {}
+        self._counts: dict[str, int] = {}
+        self._pattern: re.Pattern[str] | None = None
+        # The run's names (ccf-<run id>-user-3, the run-id tag of its pools): the longer one first.
+        self._add(prefix[:-1], "<run>")
+        self._add(run_id, "<run-id>")
+
+    # --- naming --------------------------------------------------------------------------------------
+
+    def _add(self, value: str | None, name: str) -> None:
+        if not value or value in self.names or name in self.values:
+            return
+        self.names[value] = name
+        self.values[name] = value
+        self._pattern = None
+
+    def _next(self, kind: str) -> str:
+        self._counts[kind] = self._counts.get(kind, 0) + 1
+        return f"{kind}-{self._counts[kind]}"
+
+    def pool(self, pool: Pool) -> str:
+        for name, obj in self.objects.items():
+            if obj is pool:
+                return name
+        name = f"<{self._next('pool')}>"
+        self.objects[name] = pool
+        self._add(pool.id, name)
+        self._add(pool.client_id, name[:-1] + ".client>")
+        self._add(pool.name, name[:-1] + ".name>")
+        return name
+
+    def user(self, user: User) -> str:
+        """The user's name; its pool, current tokens and devices are named too (new ones only)."""
+        name = next((n for n, obj in self.objects.items() if obj is user), None)
+        if name is None and user.username in self.names:
+            return self.names[user.username]  # a copy a case made (an impostor): not a user of its own
+        if name is None:
+            self.pool(user.pool)
+            name = f"<{self._next('user')}>"
+            self.objects[name] = user
+            self._add(user.username, name)
+        self.tokens(user, Tokens(user.access_token, user.id_token, user.refresh_token))
+        for device in user.devices:
+            self.device(user, device)
+        return name
+
+    def tokens(self, user: User, tokens: Tokens) -> None:
+        if not any(obj is user for obj in self.objects.values()):
+            if user.username in self.names:
+                return  # an impostor's sign-in: the tokens, if any, are no user's
+            self.user(user)  # names the user and its current tokens first
+        base = self._name_of(user)[1:-1]
+        for kind, value in (
+            ("access", tokens.access_token),
+            ("id", tokens.id_token),
+            ("refresh", tokens.refresh_token),
+        ):
+            if value and value not in self.names:
+                self._add(value, f"<{self._next(f'{base}.{kind}')}>")
+        if tokens.new_device and tokens.new_device[0] not in self.names:
+            name = f"<{self._next(f'{base}.new-device')}>"
+            self._add(tokens.new_device[0], name)
+            self._add(tokens.new_device[1], name[:-1] + ".group>")
+
+    def device(self, user: User, device: Device) -> str:
+        for name, obj in self.objects.items():
+            if obj is device:
+                return name
+        name = f"<{self._next(self._name_of(user)[1:-1] + '.device')}>"
+        self.objects[name] = device
+        self._add(device.key, name)
+        self._add(device.group_key, name[:-1] + ".group>")
+        self._add(device.name, name[:-1] + ".name>")
+        return name
+
+    def minted(self, user: User, token: str) -> None:
+        self._add(token, f"<{self._next(self._name_of(user)[1:-1] + '.minted')}>")
+
+    def _name_of(self, obj: Any) -> str:
+        return next(n for n, o in self.objects.items() if o is obj)
+
+    def name_of(self, obj: Any) -> Any:
+        """An action argument as a recording holds it: a user, device or pool by its name."""
+        if isinstance(obj, User):
+            name = self.user(obj)
+            known = self.objects.get(name)
+            if isinstance(known, User) and known is not obj and known.password != obj.password:
+                return name + WRONG_PASSWORD
+            return name
+        if isinstance(obj, Pool):
+            return self.pool(obj)
+        if isinstance(obj, Device):
+            return next((n for n, o in self.objects.items() if o is obj), "<unknown device>")
+        return obj
+
+    # --- text ----------------------------------------------------------------------------------------
+
+    def abstract(self, text: str) -> str:
+        """Every known value replaced by its name, then the run's prefix and the region."""
+        if self._pattern is None:
+            values = sorted((v for v in self.names if len(v) >= MIN_LENGTH), key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in values)) if values else None
+        if self._pattern is not None:
+            text = self._pattern.sub(lambda m: self.names[m.group(0)], text)
+        return text.replace(self.region, "<region>") if self.region else text
+
+    def opaque(self, text: str) -> str:
+        """An answer's target-made ids named too (`<id-1>`, in the order they are first met)."""
+
+        def name(match: re.Match[str]) -> str:
+            value = match.group(0)
+            if value not in self.names:
+                self._add(value, f"<{self._next('id')}>")
+            return self.names[value]
+
+        return OPAQUE_ID.sub(name, text)
+
+    def concrete(self, text: str) -> str:
+        """Every name replaced by this side's value; Unresolved names the first it does not know."""
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(0)
+            if name == "<region>":
+                return self.region
+            if name not in self.values:
+                raise Unresolved(name)
+            return self.values[name]
+
+        return NAME.sub(value, text)
+
+    def resolve(self, arg: Any) -> Any:
+        """An action argument back to this side's object."""
+        if isinstance(arg, str) and arg.endswith(WRONG_PASSWORD):
+            user = self.resolve(arg.removesuffix(WRONG_PASSWORD))
+            return replace(user, password=user.password[::-1])
+        if isinstance(arg, str) and NAME.fullmatch(arg):
+            if arg not in self.objects:
+                raise Unresolved(arg)
+            return self.objects[arg]
+        return arg
