@@ -137,10 +137,14 @@ class SecretRegistry:
 
     def add(self, value: str | None, placeholder: str = "<redacted>") -> None:
         if value and len(value) >= MIN_SECRET_LENGTH:
+            # A token broken after its first character (the simplest pattern breaker) still carries
+            # the rest: that is a secret too.
+            tails = [value[1:]] if JWT_SHAPE.fullmatch(value) else []
             with self._lock:
-                if self._secrets.get(value) != placeholder:
-                    self._secrets[value] = placeholder
-                    self._matcher = None
+                for secret in (value, *tails):
+                    if self._secrets.get(secret) != placeholder:
+                        self._secrets[secret] = placeholder
+                        self._matcher = None
 
     def redact(self, text: str) -> str:
         with self._lock:

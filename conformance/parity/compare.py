@@ -115,6 +115,11 @@ def differences(
     found: list[Difference] = []
     if recorded.get("status") != replayed.get("status"):
         found.append(Difference("status", recorded.get("status"), replayed.get("status")))
+    media = [
+        str((a.get("headers") or {}).get("content-type", "")).split(";")[0] for a in (recorded, replayed)
+    ]
+    if media[0] != media[1]:
+        found.append(Difference("content type", media[0] or None, media[1] or None))
     if error_type(recorded) != error_type(replayed):
         found.append(Difference("error type", error_type(recorded), error_type(replayed)))
     if not pairing.same(message(recorded), message(replayed)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 from conformance import __version__
 from conformance.contract.model import pinned
 from conformance.provisioning.model import Device, Pool, Tokens, User
-from conformance.secrets import redact, redact_obj
+from conformance.secrets import JWT_PLACEHOLDER, redact, redact_obj
 from conformance.targets.exchange import Exchange
 
 from .placeholders import Placeholders
@@ -34,6 +35,14 @@ FORMAT = "cognito-conformance-recording/1"
 SENT_HEADERS = ("content-type", "x-amz-target")  # what a replay sends again (the rest is transport)
 KEPT_HEADERS = ("content-type", "x-amzn-errortype")  # what an answer is compared on, besides its body
 RUN = "(run)"  # steps outside any case: the cleanup at the end
+# Stricter than the suite's redaction, for a file meant to be shared: a JWT's payload and signature
+# without its header (a token a case broke) are a token too.
+TOKEN_REMNANT = re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}(?:\.[A-Za-z0-9_\-]*)?")
+
+
+def scrub(text: str) -> str:
+    """What goes into a recording: the suite's redaction, then token remnants."""
+    return TOKEN_REMNANT.sub(JWT_PLACEHOLDER, redact(text))
 
 
 def normalise(value: Any) -> Any:
@@ -82,8 +91,8 @@ def request_of(exchange: Exchange, names: Placeholders) -> tuple[dict[str, Any],
     checked = body
     if isinstance(parsed, dict) and RECOMPUTED in parsed:
         checked = json.dumps({k: v for k, v in parsed.items() if k != RECOMPUTED})
-    replayable = redact(checked) == checked and all(redact(v) == v for v in headers.values())
-    return {"headers": redact_obj(headers), "body": redact(body)}, replayable
+    replayable = scrub(checked) == checked and all(scrub(v) == v for v in headers.values())
+    return {"headers": redact_obj(headers), "body": scrub(body)}, replayable
 
 
 @dataclass
@@ -247,6 +256,6 @@ class Recorder:
         }
 
     def write(self, path: Path) -> None:
-        text = redact(json.dumps(self.document(), indent=1))
+        text = scrub(json.dumps(self.document(), indent=1))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n")

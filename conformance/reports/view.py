@@ -205,6 +205,7 @@ class ReportView:
     peak_rps: list[charts.Bar]
     latency: list[charts.Bar]
     baseline_counts: dict[str, int]
+    parity: ParityView | None
     status: str
     status_class: str
     verdicts: tuple[str, ...] = VERDICTS
@@ -293,6 +294,58 @@ def _status(tally: Mapping[str, int]) -> tuple[str, str]:
     return "Conformant", "pass"
 
 
+@dataclass
+class ParityStepView:
+    """A replayed step that did not answer as recorded, the two answers side by side."""
+
+    where: str
+    differences: list[str]
+    recorded: str
+    replayed: str
+
+
+@dataclass
+class ParityView:
+    recording: str
+    counts: dict[str, int]
+    steps: list[ParityStepView]
+    not_replayed: list[str]
+
+
+def parity_view(results: Mapping[str, Any]) -> ParityView | None:
+    """The `parity` section of a replay's results (None for a run)."""
+    parity = results.get("parity")
+    if not isinstance(parity, Mapping):
+        return None
+    recording = dict(parity.get("recording") or {})
+    target = dict(recording.get("target") or {})
+    steps, not_replayed = [], []
+    for step in parity.get("steps", []):
+        where = f"{step.get('case')} step {step.get('step')} ({step.get('what')})"
+        if step.get("parity") == "different":
+            steps.append(
+                ParityStepView(
+                    where,
+                    [
+                        f"{d['field']}: {d['recorded']!r} → {d['replayed']!r}"
+                        for d in step.get("differences", [])
+                    ],
+                    show_value(step.get("recorded")),
+                    show_value(step.get("replayed")),
+                )
+            )
+        elif step.get("parity") == "not replayed":
+            not_replayed.append(f"{where}: {step.get('reason')}")
+    return ParityView(
+        recording=f"{target.get('kind', '?')} {target.get('region', '?')}, "
+        f"recorded {recording.get('recorded_at', '?')} "
+        f"by cognito-conformance {recording.get('suite_version', '?')}",
+        counts={str(k): int(v) for k, v in dict(parity.get("counts") or {}).items()},
+        steps=steps,
+        not_replayed=not_replayed,
+    )
+
+
 def report_view(results: Mapping[str, Any]) -> ReportView:
     cases = [c for c in results.get("cases", []) if isinstance(c, Mapping)]
     views = [case_view(c) for c in cases]
@@ -341,6 +394,7 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
             sort=False,
         ),
         baseline_counts=baseline_counts,
+        parity=parity_view(results),
         status=status,
         status_class=status_class,
     )
