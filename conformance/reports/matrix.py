@@ -105,6 +105,11 @@ def merge(results_files: list[Path], out_dir: Path) -> Path:
     columns = []
     for path, run in zip(results_files, runs, strict=True):
         name = str(run["target"]["spec"])
+        if isinstance(run.get("parity"), dict):  # a replay: its column is parity with the recording
+            recorded = dict(run["parity"].get("recording", {}).get("target") or {})
+            name += f" (parity with {recorded.get('kind', '?')} {recorded.get('region', '')})".replace(
+                " )", ")"
+            )
         slug = _slug(name, taken)
         cases = run.get("cases", [])
         s = score(cases)

@@ -88,6 +88,10 @@ def test_a_recording_replayed_against_the_same_implementation_is_in_full_parity(
     assert all("secret" in s["reason"] for s in not_replayed) and len(not_replayed) <= 5
     assert {c["verdict"] for c in document["cases"]} <= {"PASS", "BLOCKED"}
     assert "parity with the recording of" in done.stdout and "0 different" in done.stdout
+    merged = cli("report", "merge", str(tmp_path / "replay" / "results.json"), "-o", str(tmp_path / "matrix"))
+    assert merged.returncode == 0, merged.stderr
+    assert "reference (parity with reference-http 127.0.0.1" not in merged.stdout
+    assert "(parity with " in (tmp_path / "matrix" / "index.html").read_text()  # a column of its own
     # The recording holds no id the target made, no token, no secret.
     text = path.read_text()
     assert json.loads(text)["format"] == FORMAT
