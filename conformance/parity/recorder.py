@@ -200,7 +200,7 @@ class Recorder:
         def made(result: Any) -> None:
             if step is not None and step.action is not None:
                 self._name(result, owner=args[0] if args else None)
-                step.action["made"] = redact_obj(self._made(result))
+                step.action["made"] = redact_obj(self.made_of(result))
 
         try:
             yield made
@@ -230,7 +230,8 @@ class Recorder:
         elif isinstance(obj, str) and isinstance(owner, User):
             self.names.minted(owner, obj)
 
-    def _made(self, result: Any) -> Any:
+    def made_of(self, result: Any) -> Any:
+        """What an action made, by name (a token by the name of its value)."""
         if isinstance(result, (User, Device, Pool)):
             return self.names.name_of(result)
         if isinstance(result, Tokens):

@@ -160,7 +160,7 @@ class Replayer:
             return parity
         try:
             made = method(*args, **kwargs)
-            replayed: dict[str, Any] = {"made": self.recorder._made(made), "error": None}
+            replayed: dict[str, Any] = {"made": self.recorder.made_of(made), "error": None}
         except Exception as exc:  # a fixture this target cannot give: a difference, not a crash
             replayed = {
                 "made": None,
