@@ -287,16 +287,11 @@ def not_run(session: Any, case_id: str, reason: str) -> CaseResult:
 
     requirement = catalog().get(CASES[case_id].requirement)
     spec = shlex.quote(session.settings.target_spec)
-    return CaseResult(
-        case_id=case_id,
-        requirement=requirement.id,
-        level=requirement.level,
-        title=requirement.title,
-        verdict=Verdict.BLOCKED,
+    return CaseResult.of(
+        case_id,
+        requirement,
+        Verdict.BLOCKED,
         reason=redact(reason),
-        family=requirement.family,
-        statement=requirement.statement,
-        sources=[s.describe() for s in requirement.sources],
         reproduce=f"cognito-conformance run --target {spec} --seed {session.seed} --case {case_id}",
     )
 

@@ -44,9 +44,6 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
                 f"flaky: did not reproduce on a second run ({again.verdict}); first run: {result.reason}"
             )
     result.duration_s = time.monotonic() - started
-    result.family = requirement.family
-    result.statement = requirement.statement
-    result.sources = [s.describe() for s in requirement.sources]
     spec = session.settings.target_spec
     result.reproduce = (
         f"cognito-conformance run --target {shlex.quote(spec)} --seed {session.seed} --case {case.id}"
@@ -75,12 +72,10 @@ def _attempt(session: RunSession, case: Case, requirement: Requirement, attempt:
 def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:
     """The verdict is the worst outcome; a FAIL seen before the case had to stop still counts."""
     worst = ctx.outcomes.worst()
-    result = CaseResult(
-        case_id=ctx.case.id,
-        requirement=requirement.id,
-        level=requirement.level,
-        title=requirement.title,
-        verdict=Verdict.PASS,
+    result = CaseResult.of(
+        ctx.case.id,
+        requirement,
+        Verdict.PASS,
         outcomes=[_outcome_json(o) for o in ctx.outcomes],
         steps=ctx.steps,
         provenance=redact_obj(ctx.provenance),

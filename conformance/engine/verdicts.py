@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.contract.catalog import Requirement
 
 
 class Verdict(StrEnum):
@@ -46,6 +49,21 @@ class CaseResult:
     outcomes: list[dict[str, Any]] = field(default_factory=list)  # every check's outcome (outcomes.py)
     steps: dict[str, int] | None = None  # a state machine's steps taken, by rule
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
+
+    @classmethod
+    def of(cls, case_id: str, requirement: Requirement, verdict: Verdict, **fields: Any) -> CaseResult:
+        """A result with its requirement's catalog fields (id, level, title, family, statement, sources)."""
+        return cls(
+            case_id=case_id,
+            requirement=requirement.id,
+            level=requirement.level,
+            title=requirement.title,
+            verdict=verdict,
+            family=requirement.family,
+            statement=requirement.statement,
+            sources=[s.describe() for s in requirement.sources],
+            **fields,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

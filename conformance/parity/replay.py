@@ -230,16 +230,11 @@ def _case_results(steps: list[StepParity], spec: str, path: Path) -> list[CaseRe
         requirement = catalog().get(CASES[case_id].requirement)
         replayed = [s for s in case_steps if s.parity != NOT_REPLAYED]
         different = [s for s in case_steps if s.parity == DIFFERENT]
-        result = CaseResult(
-            case_id=case_id,
-            requirement=requirement.id,
-            level=requirement.level,
-            title=requirement.title,
-            verdict=Verdict.PASS,
+        result = CaseResult.of(
+            case_id,
+            requirement,
+            Verdict.PASS,
             examples=len(replayed),
-            family=requirement.family,
-            statement=requirement.statement,
-            sources=[s.describe() for s in requirement.sources],
             reproduce=f"cognito-conformance replay {path} --target {spec}",
         )
         if different:

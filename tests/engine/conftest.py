@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
 
 from conformance.contract.catalog import catalog
 from conformance.engine.context import RunSession, RunSettings
@@ -14,7 +19,7 @@ from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.engine.verdicts import CaseResult
 from conformance.provisioning import Provisioner
-from conformance.reference import start_server
+from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import open_target
 
@@ -39,14 +44,47 @@ def session_for(spec: str, *, examples: int = 8, seed: int = 0) -> Iterator[RunS
 
 
 @contextmanager
-def faulty_endpoint(fault: str) -> Iterator[str]:
-    """A faulty reference served on 127.0.0.1 (the suite sees it as any other endpoint)."""
-    running = start_server(FaultyBackend(fault), "127.0.0.1", 0)
+def serving(backend: ReferenceBackend) -> Iterator[str]:
+    """A reference backend served on 127.0.0.1, stopped afterwards; its URL."""
+    running = start_server(backend, "127.0.0.1", 0)
     try:
         yield running.url
     finally:
         running.stop()
 
 
+def faulty_endpoint(fault: str) -> AbstractContextManager[str]:
+    """A faulty reference served on 127.0.0.1 (the suite sees it as any other endpoint)."""
+    return serving(FaultyBackend(fault))
+
+
 def run_cases(session: RunSession, pattern: str) -> dict[str, CaseResult]:
     return {c.id: run_case(session, c, catalog()) for c in select(pattern)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def moto_server() -> Iterator[str]:
+    """moto's own HTTP server on 127.0.0.1, stopped by its process id; its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

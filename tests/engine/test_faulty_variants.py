@@ -5,18 +5,16 @@ requirement, while the other assertions of that case still hold."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from conformance.contract.catalog import catalog
 from conformance.engine.verdicts import CaseResult, Verdict
-from conformance.reference import ReferenceBackend, start_server
+from conformance.reference import ReferenceBackend
 from conformance.reference.faults import FAULTS
 
-from .conftest import faulty_endpoint, run_cases, session_for
+from .conftest import faulty_endpoint, run_cases, serving, session_for
 from .test_schemathesis_phase import PHASE_CAUGHT
 
 FAIL, NON_STRICT = Verdict.FAIL, Verdict.NON_STRICT
@@ -131,15 +129,6 @@ def test_a_target_that_implements_no_device_operation_never_passes() -> None:
     unimplemented = [r for r in results.values() if r.verdict is Verdict.UNIMPLEMENTED]
     assert len(unimplemented) >= 20
     assert all("HTML" in (r.reason or "") for r in unimplemented)
-
-
-@contextmanager
-def serving(backend: ReferenceBackend) -> Iterator[str]:
-    running = start_server(backend, "127.0.0.1", 0)
-    try:
-        yield running.url
-    finally:
-        running.stop()
 
 
 class AdminViewBroken(ReferenceBackend):

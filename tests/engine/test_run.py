@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,7 @@ from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.secrets import JWT_SHAPE, SECRETS
 
-from .conftest import session_for
+from .conftest import free_port, session_for
 
 CLI = [sys.executable, "-m", "conformance.cli"]
 SCHEMA = json.loads((paths.SPECS_DIR / "results.schema.json").read_text())
@@ -168,33 +165,6 @@ def assert_no_device_pass(document: dict[str, Any]) -> None:
     assert "ERROR" not in verdicts(document).values()
     passed = {c["id"] for c in document["cases"] if c["verdict"] == "PASS"}
     assert passed <= NOT_DEVICE_BEHAVIOUR, passed
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture()
-def moto_server() -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_moto_server_endpoint_gives_verdicts_not_a_crash(tmp_path: Path, moto_server: str) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from conformance.targets.exchange import Exchange
 from conformance.targets.target import open_target
 from strategies.wire import proper_headers
 
-from .conftest import cli, faulty_endpoint, run_cases, session_for
+from .conftest import cli, faulty_endpoint, run_cases, serving, session_for
 
 PHASE = PREFIX + "*"
 FAIL, NON_STRICT = "FAIL", "NON-STRICT"
@@ -156,15 +154,6 @@ class FailsOnceOnArrays(ReferenceBackend):
             self.failed = True
             return 500, {"Content-Type": "application/x-amz-json-1.1"}, b'{"__type":"InternalErrorException"}'
         return super().handle(target, body, headers, source_ip=source_ip)
-
-
-@contextmanager
-def serving(backend: ReferenceBackend) -> Iterator[str]:
-    running = start_server(backend, "127.0.0.1", 0)
-    try:
-        yield running.url
-    finally:
-        running.stop()
 
 
 def test_a_fail_is_sent_again_and_one_that_does_not_reproduce_is_flaky() -> None:

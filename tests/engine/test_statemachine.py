@@ -6,8 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pytest
@@ -19,9 +18,9 @@ from conformance.engine.context import CaseContext, RunSession
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.engine.verdicts import CaseResult, Verdict
-from conformance.reference import ReferenceBackend, start_server
+from conformance.reference import ReferenceBackend
 
-from .conftest import session_for
+from .conftest import serving, session_for
 
 CASE = select("STATE-MACHINE")[0]
 EXAMPLES = 20  # four sequences of twelve drawn steps
@@ -134,20 +133,11 @@ class ListsForgottenDevices(ReferenceBackend):
         return answer
 
 
-@contextmanager
-def served(backend: ReferenceBackend) -> Iterator[str]:
-    running = start_server(backend, "127.0.0.1", 0)
-    try:
-        yield running.url
-    finally:
-        running.stop()
-
-
 def test_a_target_that_keeps_listing_forgotten_devices_gets_fresh_users_each_sequence(
     recorded: list[Recorded],
 ) -> None:
     """Reused users would pile up forgotten devices in their lists there: the sequences would differ."""
-    with served(ListsForgottenDevices()) as url, session_for(url, examples=EXAMPLES, seed=5) as session:
+    with serving(ListsForgottenDevices()) as url, session_for(url, examples=EXAMPLES, seed=5) as session:
         result, calls = run_machine(session)
     assert result.verdict is Verdict.INFORMATIONAL or result.verdict is Verdict.PASS, result.reason
     assert any(o["check"] == "admin_forgets" and o["verdict"] == "INFORMATIONAL" for o in result.outcomes)

@@ -5,12 +5,8 @@ a password, a device secret or an id the target made."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +16,9 @@ from conformance.parity.compare import Pairing, differences, error_type, message
 from conformance.parity.placeholders import Placeholders, Unresolved
 from conformance.parity.recorder import FORMAT
 from conformance.provisioning.model import Device, Pool, Tokens, User
-from conformance.reference import ReferenceBackend, start_server
+from conformance.reference import ReferenceBackend
 from conformance.reference.faults import FaultyBackend
-from tests.engine.conftest import cli
+from tests.engine.conftest import cli, serving
 
 Step = dict[str, Any]
 
@@ -52,15 +48,6 @@ class Witness(ReferenceBackend):
         return answer
 
 
-@contextmanager
-def served(backend: ReferenceBackend) -> Iterator[str]:
-    running = start_server(backend, "127.0.0.1", 0)
-    try:
-        yield running.url
-    finally:
-        running.stop()
-
-
 def record(target: str, path: Path, cases: str | None = None) -> subprocess.CompletedProcess[str]:
     args = ["run", "--target", target, "--record", str(path), "--report-dir", str(path.parent / "run")]
     return cli(*args, *(["--case", cases] if cases else []))
@@ -75,7 +62,7 @@ def replay(path: Path, target: str = "reference") -> tuple[subprocess.CompletedP
 def test_a_recording_replayed_against_the_same_implementation_is_in_full_parity(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     witness = Witness()
-    with served(witness) as url:
+    with serving(witness) as url:
         recorded = record(url, path)
     assert recorded.returncode == 0, recorded.stdout[-2000:]
     done, document = replay(path, "reference")
@@ -148,7 +135,7 @@ def test_each_injected_difference_is_reported_on_its_steps_and_nowhere_else(
 ) -> None:
     cases, changed, fields = INJECTED[fault]
     path = tmp_path / "r.json"
-    with served(FaultyBackend(fault)) as url:
+    with serving(FaultyBackend(fault)) as url:
         record(url, path, cases)
     expected = {_key(s) for s in _steps(path) if changed(s)}
     assert expected, "the fault changed nothing in this recording"
@@ -164,40 +151,10 @@ def test_each_injected_difference_is_reported_on_its_steps_and_nowhere_else(
     assert "Parity with the recording" in html and "parity-steps" in html
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """moto's own HTTP server on 127.0.0.1, stopped by its process id."""
-    port = _free_port()
-    binary = Path(sys.executable).parent / "moto_server"
-    server = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def test_a_moto_server_recording_replays_against_the_reference(tmp_path: Path) -> None:
+def test_a_moto_server_recording_replays_against_the_reference(tmp_path: Path, moto_server: str) -> None:
     """moto implements none of the device operations: replayed on the reference, those steps differ."""
     path = tmp_path / "moto.json"
-    with moto_server() as url:
-        recorded = record(url, path, "PROTO-SUCCESS-BODY,VAL-STATUS-ENUM,FLOW-*")
+    recorded = record(moto_server, path, "PROTO-SUCCESS-BODY,VAL-STATUS-ENUM,FLOW-*")
     assert recorded.returncode == 1, recorded.stdout[-2000:]  # moto does not implement the device operations
     assert "eyJ" not in path.read_text()
     done, document = replay(path, "reference")
