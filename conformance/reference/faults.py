@@ -570,11 +570,11 @@ def _accept_any_device_key(b: FaultyBackend, body: bytes) -> None:
     """Before ConfirmDevice: a key the caller made up becomes a device of the caller, as the emulators
     that issue no NewDeviceMetadata do (evidence/emulators.md)."""
     params = _params(body)
-    key = params.get("DeviceKey")
-    if not isinstance(key, str) or key in b.store.devices:
-        return
+    key, token = params.get("DeviceKey"), params.get("AccessToken")
+    if not isinstance(key, str) or not isinstance(token, str) or key in b.store.devices:
+        return  # the reference answers a malformed request itself
     try:
-        caller = authorize(b, params.get("AccessToken"), "ConfirmDevice")
+        caller = authorize(b, token, "ConfirmDevice")
     except CognitoError:
         return  # the reference answers the bad token itself
     now = b.now()

@@ -1,16 +1,20 @@
 """The HTTP face: a threaded server speaking awsJson1_1 on `POST /`, plus JWKS and the test controls.
 
 Routes: `POST /` (the API; SigV4 signatures are accepted and not checked, unsigned requests too),
-`GET /{poolId}/.well-known/jwks.json`, and `/_reference/...` (controls.py). Request bodies and tokens are
-never logged; the default access log is silenced.
+`GET /{poolId}/.well-known/jwks.json`, and `/_reference/...` (controls.py). Whatever else comes is
+answered in awsJson1_1's error form, never with http.server's HTML page: another method on `/` is 400
+UnknownOperationException, another path 404, a body over MAX_BODY 400 SerializationException (README.md,
+"HTTP framing"). Request bodies and tokens are never logged; the default access log is silenced.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import signal
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +26,9 @@ from .protocol import CONTENT_TYPE
 from .tokens import jwks
 
 _JWKS_PATH = re.compile(r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
-MAX_BODY = 1 << 20
+_log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20  # a longer request body is refused (400 SerializationException)
+DRAIN_LIMIT = 1 << 25  # up to this, a refused body is read and dropped; past it the connection closes
 
 
 def _handler_class(backend: ReferenceBackend) -> type[BaseHTTPRequestHandler]:
@@ -38,16 +44,41 @@ def _handler_class(backend: ReferenceBackend) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # silence: the default log line is harmless, but quiet is simplest to keep safe
 
+        def __getattr__(self, name: str) -> Any:
+            # http.server looks for `do_<METHOD>` and answers a 501 HTML page without one: every method
+            # gets the same routing instead (PUT, TRACE, QUERY, anything).
+            if name.startswith("do_"):
+                return self._route
+            raise AttributeError(name)
+
         def _body(self) -> bytes | None:
-            length = int(self.headers.get("Content-Length") or 0)
+            """The request body, or None when it was refused (an error has been answered)."""
+            if self.headers.get("Transfer-Encoding"):
+                # Not read here: refused, and the connection closed so its bytes frame no next request.
+                message = "Transfer-Encoding is not supported by the reference; send Content-Length."
+                self._error(400, "SerializationException", message, close=True)
+                return None
+            text = (self.headers.get("Content-Length") or "0").strip()
+            length = int(text) if text.isascii() and text.isdigit() else -1
+            if length < 0:
+                self._error(400, "SerializationException", "Content-Length is not a length.", close=True)
+                return None
             if length > MAX_BODY:
-                self._send(
-                    413,
-                    {"Content-Type": CONTENT_TYPE},
-                    b'{"__type":"SerializationException","message":"Request too large"}',
-                )
+                # Read and dropped, so that the client, still sending, gets the answer and not a reset
+                # connection; past DRAIN_LIMIT the connection is closed instead.
+                drained = length <= DRAIN_LIMIT and self._drain(length)
+                message = f"The request body of {length} bytes is over the limit of {MAX_BODY} bytes."
+                self._error(400, "SerializationException", message, close=not drained)
                 return None
             return self.rfile.read(length) if length else b""
+
+        def _drain(self, length: int) -> bool:
+            while length > 0:
+                chunk = self.rfile.read(min(length, 1 << 16))
+                if not chunk:
+                    return False
+                length -= len(chunk)
+            return True
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
@@ -55,6 +86,8 @@ def _handler_class(backend: ReferenceBackend) -> type[BaseHTTPRequestHandler]:
                 if name.lower() != "content-length":
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
@@ -62,47 +95,62 @@ def _handler_class(backend: ReferenceBackend) -> type[BaseHTTPRequestHandler]:
         def _json(self, status: int, payload: dict[str, Any]) -> None:
             self._send(status, {"Content-Type": CONTENT_TYPE}, json.dumps(payload).encode())
 
-        def do_POST(self) -> None:
+        def _error(self, status: int, error_type: str, message: str, *, close: bool = False) -> None:
+            """An error in awsJson1_1's form, for requests that never reach the backend."""
+            if close:
+                self.close_connection = True
+            headers = {
+                "Content-Type": CONTENT_TYPE,
+                "x-amzn-RequestId": str(uuid.uuid4()),
+                "x-amzn-ErrorType": error_type,
+            }
+            self._send(status, headers, json.dumps({"__type": error_type, "message": message}).encode())
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            # http.server's own refusals (a malformed request line, headers too long): JSON, not its HTML.
+            self._error(int(code), "SerializationException", message or f"HTTP {int(code)}", close=True)
+
+        def _route(self) -> None:
             body = self._body()
             if body is None:
                 return
-            path = self.path.split("?", 1)[0]
-            if path.startswith(PREFIX):
-                self._json(*controls.handle_http("POST", path, body))
-            elif path == "/":
-                headers = {k: v for k, v in self.headers.items()}
-                self._send(
-                    *backend.handle(
-                        self.headers.get("X-Amz-Target"), body, headers, source_ip=self.client_address[0]
-                    )
-                )
-            else:
-                self._json(404, {"__type": "UnknownOperationException", "message": "Not found"})
-
-        def do_GET(self) -> None:
+            method = self.command
             path = self.path.split("?", 1)[0]
             match = _JWKS_PATH.match(path)
-            if path.startswith(PREFIX):
-                self._json(*controls.handle_http("GET", path, b""))
-            elif match:
-                with backend.store.lock:
-                    pool = backend.store.pools.get(match.group(1))
-                if pool is None:
-                    self._json(
-                        404,
-                        {
-                            "__type": "ResourceNotFoundException",
-                            "message": f"User pool {match.group(1)} does not exist.",
-                        },
-                    )
-                else:
-                    self._send(
-                        200,
-                        {"Content-Type": "application/json"},
-                        json.dumps(jwks(pool.access_key, pool.id_key)).encode(),
-                    )
+            if path.startswith(PREFIX) or (path == "/" and method == "POST"):
+                try:
+                    if path.startswith(PREFIX):
+                        status, payload = controls.handle_http(method, path, body)
+                        answer = status, {"Content-Type": CONTENT_TYPE}, json.dumps(payload).encode()
+                    else:
+                        headers = {k: v for k, v in self.headers.items()}
+                        target = self.headers.get("X-Amz-Target")
+                        answer = backend.handle(target, body, headers, source_ip=self.client_address[0])
+                except Exception as exc:  # a bug (a faulty variant's too): a 500 as AWS's, not a dropped line
+                    _log.error("reference: unexpected %s answering %s %s", type(exc).__name__, method, path)
+                    self._error(500, "InternalErrorException", "Internal server error.")
+                    return
+                self._send(*answer)
+            elif path == "/":
+                # awsJson1_1 is `POST /` only; the answer to another method is undocumented (README).
+                message = f"awsJson1_1 operations are sent as POST /, not {method} /."
+                self._error(400, "UnknownOperationException", message)
+            elif match and method in ("GET", "HEAD"):
+                self._jwks(match.group(1))
             else:
-                self._json(404, {"__type": "UnknownOperationException", "message": "Not found"})
+                self._error(404, "UnknownOperationException", "Not found")
+
+        def _jwks(self, pool_id: str) -> None:
+            with backend.store.lock:
+                pool = backend.store.pools.get(pool_id)
+            if pool is None:
+                self._error(404, "ResourceNotFoundException", f"User pool {pool_id} does not exist.")
+            else:
+                self._send(
+                    200,
+                    {"Content-Type": "application/json"},
+                    json.dumps(jwks(pool.access_key, pool.id_key)).encode(),
+                )
 
     return Handler
 

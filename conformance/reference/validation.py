@@ -37,10 +37,9 @@ def validate(operation: OperationModel, params: dict[str, Any]) -> None:
     wrong_type = [v for v in violations if v.kind is Kind.TYPE]
     if wrong_type:
         # Undocumented message; the type is what clients act on.
-        raise CognitoError(
-            "SerializationException",
-            f"Unexpected JSON type at '{wire_path(wrong_type[0].path)}'; expected {wrong_type[0].constraint}",
-        )
+        where, expected = wire_path(wrong_type[0].path, params), wrong_type[0].constraint
+        message = f"Unexpected JSON type at '{where}'; expected {expected}"
+        raise CognitoError("SerializationException", message)
     if violations:
         parts = [describe(v, params) for v in violations]
         noun = "validation error" if len(parts) == 1 else "validation errors"
@@ -49,7 +48,7 @@ def validate(operation: OperationModel, params: dict[str, Any]) -> None:
 
 def describe(violation: Violation, params: dict[str, Any]) -> str:
     """One clause: "Value 'x' at 'deviceKey' failed to satisfy constraint: Member must ..."."""
-    path = wire_path(violation.path)
+    path = wire_path(violation.path, params)
     text = _CONSTRAINT_TEXT[violation.kind](violation.constraint)
     if violation.kind in (Kind.MISSING, Kind.NULL):
         return f"Value null at '{path}' failed to satisfy constraint: {text}"
@@ -60,11 +59,24 @@ def describe(violation: Violation, params: dict[str, Any]) -> str:
     )
 
 
-def wire_path(path: str) -> str:
+def wire_path(path: str, params: Any) -> str:
     """`DeviceSecretVerifierConfig.Salt` -> `deviceSecretVerifierConfig.salt`; list items as Coral names them
-    (`UserAttributes[0].Name` -> `userAttributes.1.member.name`, 1-based)."""
-    path = re.sub(r"\[(\d+)\]", lambda m: f".{int(m.group(1)) + 1}.member", path)
-    return ".".join(part[:1].lower() + part[1:] for part in path.split("."))
+    (`UserAttributes[0].Name` -> `userAttributes.1.member.name`, 1-based). A map value keeps its key as
+    it came (`ChallengeResponses[USERNAME]` -> `challengeResponses[USERNAME]`, `[5]` too): the checker
+    writes list indices and map keys alike, so `params` tells which a bracket is."""
+    parts: list[str] = []
+    value = params
+    for name, key in re.findall(r"([^.\[\]]+)|\[([^\]]*)\]", path):
+        if name:
+            parts.append(("." if parts else "") + name[:1].lower() + name[1:])
+            value = value.get(name) if isinstance(value, dict) else None
+        elif isinstance(value, list) and key.isascii() and key.isdigit():
+            parts.append(f".{int(key) + 1}.member")
+            value = value[int(key)] if int(key) < len(value) else None
+        else:
+            parts.append(f"[{key}]")
+            value = value.get(key) if isinstance(value, dict) else None
+    return "".join(parts)
 
 
 def _lookup(params: Any, path: str) -> Any:
