@@ -10,6 +10,7 @@ from conformance.errors import SuiteError
 from conformance.provisioning import FixtureUnavailable, Pool, Provisioner, User
 from conformance.secrets import SECRETS
 from conformance.targets import open_target
+from tests.leaks import tokens_in
 from tests.targets.servers import Served, echo_error
 
 
@@ -22,7 +23,7 @@ def secrets_of(users: list[User]) -> list[str]:
 
 
 def assert_clean(text: str, secrets: list[str]) -> None:
-    assert "eyJ" not in text
+    assert not tokens_in(text)
     leaked = [s[:4] + "..." + text[max(0, text.find(s) - 150) : text.find(s)] for s in secrets if s in text]
     assert not leaked, f"secrets in output: {leaked}"
 
