@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from conformance.parity.compare import Pairing, differences, error_type, message
 from conformance.parity.placeholders import Placeholders, Unresolved
@@ -69,6 +70,8 @@ def test_a_recording_replayed_against_the_same_implementation_is_in_full_parity(
     done, document = replay(path, "reference")
     assert done.returncode == 0, done.stdout[-3000:]
     parity = document["parity"]
+    schema = json.loads((Path(__file__).parents[2] / "specs" / "results.schema.json").read_text())
+    Draft202012Validator(schema).validate(document)
     assert parity["full"] and parity["counts"]["different"] == 0
     assert parity["counts"]["same"] >= 500
     # What is not replayed says why: only requests that held a secret no name stands for.
