@@ -10,6 +10,8 @@ import argparse
 import json
 import os
 import secrets as random_source
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,8 @@ def _run(args: argparse.Namespace) -> int:
         _load_baseline(Path(args.baseline))  # a malformed baseline stops the run before it starts
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
-    code = pytest.main(_pytest_args(args), plugins=[])
+    with _named_plugins_only():
+        code = pytest.main(_pytest_args(args), plugins=[])
     if code == pytest.ExitCode.INTERRUPTED:
         # Cleanup has run; results.json (if any) holds the cases finished so far. Which signal it was:
         # pytest swallowed the interrupt, cleanup.terminated() remembers a SIGTERM.
@@ -96,6 +99,28 @@ def stopped_reason(document: dict[str, Any]) -> str | None:
     return f"{first}; {len(not_run)} case(s) not run, reported as BLOCKED"
 
 
+# The pytest plugins a run loads, named: nothing else installed is imported (entry-point autoloading
+# cost about a second per run, mostly other packages' plugins and pytest's rewriting of their asserts).
+SUITE_PLUGIN = "conformance.engine.plugin"
+XDIST_PLUGIN = "xdist.plugin"  # pytest-xdist, for --workers N
+AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+
+
+@contextmanager
+def _named_plugins_only() -> Iterator[None]:
+    """No entry-point plugins in the run's pytest session, nor in its xdist workers (they inherit the
+    environment); the variable as it was afterwards (`pytest --target=...` keeps autoloading)."""
+    previous = os.environ.get(AUTOLOAD)
+    os.environ[AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AUTOLOAD, None)
+        else:
+            os.environ[AUTOLOAD] = previous
+
+
 def _pytest_args(args: argparse.Namespace) -> list[str]:
     os.environ.setdefault("COGNITO_CONFORMANCE_RUN_ID", random_source.token_hex(4))
     argv = [
@@ -104,8 +129,13 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "no:cacheprovider",
         "--no-header",
         "-rN",
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
+        # The cases judge through pytest.fail/skip, never a bare assert: no module needs rewriting.
+        "--assert=plain",
+        # Its full garbage collections at the end cost a few tenths of a second after a deep run.
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        SUITE_PLUGIN,
     ]
     argv += ["--target", args.target]
     argv += ["--report-dir", args.report_dir, "--seed", str(args.seed)]
@@ -124,7 +154,7 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         argv += ["--schemathesis", str(args.schemathesis)]
     if args.workers > 1:
         # loadgroup: the schemathesis phase's cases share one worker, so the phase runs once.
-        argv += ["-n", str(args.workers), "--dist", "loadgroup"]
+        argv += ["-p", XDIST_PLUGIN, "-n", str(args.workers), "--dist", "loadgroup"]
     return argv
 
 
