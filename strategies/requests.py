@@ -75,7 +75,25 @@ def _cached_valid_requests(
 
 def _valid_requests(overrides: Mapping[str, Any] | None, operation: str) -> st.SearchStrategy[dict[str, Any]]:
     shape = input_shape(operation)
+    pinned_requests = _every_pinned_request(shape, overrides or {})
+    if pinned_requests is not None:
+        # Nothing left to generate: the valid ones of the few requests there are, checked once.
+        valid = [r for r in pinned_requests if not check(shape, r)]
+        return st.sampled_from(valid) if valid else st.nothing()
     return from_shape(shape, overrides).filter(lambda r: not check(shape, r))
+
+
+def _every_pinned_request(shape: StructureShape, overrides: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Where every member is pinned to a constant: each request that can be made (every optional member
+    present or absent, as `from_shape` draws them), required members first. None where any is drawn."""
+    if any(name not in overrides or isinstance(overrides[name], st.SearchStrategy) for name in shape.members):
+        return None
+    required = [name for name in shape.members if name in shape.required_members]
+    optional = [name for name in shape.members if name not in shape.required_members]
+    requests = [{name: overrides[name] for name in required}]
+    for name in optional:
+        requests = [*requests, *({**r, name: overrides[name]} for r in requests)]
+    return requests
 
 
 def label(request: dict[str, Any], operation: str = OPERATION) -> Labelled:
@@ -97,19 +115,25 @@ _UNKNOWN_VALUES: st.SearchStrategy[Any] = st.one_of(st.text(max_size=8), st.inte
 
 
 @cache
-def _rule_lists(shape: StructureShape, counts: tuple[int, int]) -> st.SearchStrategy[list[Breakage]]:
-    """Between counts[0] and counts[1] rules to break, at most one per member."""
+def _rule_lists(
+    shape: StructureShape, counts: tuple[int, int], rules: tuple[Breakage, ...] | None = None
+) -> st.SearchStrategy[list[Breakage]]:
+    """Between counts[0] and counts[1] rules to break (of `rules`, else every one), at most one per member."""
     low, high = counts
     return st.lists(
-        st.sampled_from(breakable(shape)), min_size=low, max_size=high, unique_by=lambda b: b.member
+        st.sampled_from(rules or breakable(shape)), min_size=low, max_size=high, unique_by=lambda b: b.member
     )
 
 
 @st.composite
 def _broken(
-    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], shape: StructureShape, counts: tuple[int, int]
+    draw: st.DrawFn,
+    base: st.SearchStrategy[dict[str, Any]],
+    shape: StructureShape,
+    counts: tuple[int, int],
+    only: tuple[Breakage, ...] | None = None,
 ) -> Labelled:
-    rules = draw(_rule_lists(shape, counts))
+    rules = draw(_rule_lists(shape, counts, only))
     changes: dict[str, Any] = {}
     for rule in rules:
         if rule.member == UNKNOWN:
@@ -158,6 +182,40 @@ def _invalid_requests(
         ex for ex in boundary_examples(canonical_request(overrides, operation), operation) if ex.violations
     ]
     return st.one_of(st.sampled_from(fixed), drawn)
+
+
+# Breakages no "N validation errors detected" message counts: a value of the wrong JSON type cannot be
+# deserialised (a SerializationException), and unknown members are ignored.
+NOT_COUNTED = (Kind.TYPE, Kind.UNKNOWN_MEMBER)
+
+
+def several_rules(
+    overrides: Mapping[str, Any] | None = None, operation: str = OPERATION, max_rules: int = 3
+) -> st.SearchStrategy[Labelled]:
+    """Requests breaking two to `max_rules` counted rules at once (on as many members), and nothing
+    else: every violation is one a validation message counts. By construction, where a filter on
+    `invalid_requests` would keep about one draw in four."""
+    key = frozen(overrides)
+    if key is None:
+        return _several_rules(overrides, operation, max_rules)
+    return _cached_several_rules(key, operation, max_rules)
+
+
+@lru_cache(maxsize=_PER_RUN)
+def _cached_several_rules(
+    overrides: tuple[tuple[str, Any], ...], operation: str, max_rules: int
+) -> st.SearchStrategy[Labelled]:
+    return _several_rules(dict(overrides), operation, max_rules)
+
+
+def _several_rules(
+    overrides: Mapping[str, Any] | None, operation: str, max_rules: int
+) -> st.SearchStrategy[Labelled]:
+    shape = input_shape(operation)
+    counted = tuple(b for b in breakable(shape) if b.kind not in NOT_COUNTED)
+    if len({b.member for b in counted}) < 2 or max_rules < 2:
+        raise ValueError(f"{operation} has no two members whose rules a request can break together")
+    return _broken(valid_requests(overrides, operation), shape, (2, max_rules), counted)
 
 
 def canonical_request(
@@ -264,34 +322,55 @@ def _unique(examples: list[Labelled]) -> list[Labelled]:
 
 
 def breaking(
-    rules: list[tuple[str, Kind]], overrides: Mapping[str, Any] | None = None, operation: str = OPERATION
+    rules: list[tuple[str, Kind]],
+    overrides: Mapping[str, Any] | None = None,
+    operation: str = OPERATION,
+    *,
+    min_length: int = 0,
 ) -> st.SearchStrategy[Labelled]:
-    """Requests breaking exactly one of `rules` (member, kind) on top of a valid request."""
+    """Requests breaking exactly one of `rules` (member, kind) on top of a valid request; `min_length`:
+    the broken value is a string at least that long (pattern rules only, see `bad_values`)."""
     key = frozen(overrides)
     if key is None:
-        return _breaking(tuple(rules), overrides, operation)
-    return _cached_breaking(tuple(rules), key, operation)
+        return _breaking(tuple(rules), overrides, operation, min_length)
+    return _cached_breaking(tuple(rules), key, operation, min_length)
 
 
 @lru_cache(maxsize=_PER_RUN)
 def _cached_breaking(
-    rules: tuple[tuple[str, Kind], ...], overrides: tuple[tuple[str, Any], ...], operation: str
+    rules: tuple[tuple[str, Kind], ...],
+    overrides: tuple[tuple[str, Any], ...],
+    operation: str,
+    min_length: int,
 ) -> st.SearchStrategy[Labelled]:
-    return _breaking(rules, dict(overrides), operation)
+    return _breaking(rules, dict(overrides), operation, min_length)
 
 
 def _breaking(
-    rules: tuple[tuple[str, Kind], ...], overrides: Mapping[str, Any] | None, operation: str
+    rules: tuple[tuple[str, Kind], ...], overrides: Mapping[str, Any] | None, operation: str, min_length: int
 ) -> st.SearchStrategy[Labelled]:
     shape = input_shape(operation)
     base = valid_requests(overrides, operation)
 
     def one(rule: tuple[str, Kind]) -> st.SearchStrategy[Labelled]:
         member, kind = rule
-        values = bad_values(shape.members[member], kind)
-        return st.tuples(base, values).map(lambda t: label(apply(t[0], {member: t[1]}), operation))
+        return _with_value(base, member, bad_values(shape.members[member], kind, min_length), operation)
 
     return st.one_of([one(r) for r in rules])
+
+
+@st.composite
+def _with_value(
+    draw: st.DrawFn,
+    base: st.SearchStrategy[dict[str, Any]],
+    member: str,
+    values: st.SearchStrategy[Any],
+    operation: str,
+) -> Labelled:
+    """A valid request with `member` set to a drawn value, labelled (one draw where `tuples` and `map`
+    would each add their own around it)."""
+    request = draw(base)
+    return label(apply(request, {member: draw(values)}), operation)
 
 
 def boundary_breaking(
@@ -315,6 +394,7 @@ __all__ = [
     "breaking",
     "invalid_requests",
     "label",
+    "several_rules",
     "stretched",
     "valid_requests",
 ]

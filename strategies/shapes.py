@@ -45,6 +45,8 @@ def _strings(shape: Shape) -> st.SearchStrategy[str]:
             base = pattern_strings(translate(meta["pattern"]), high)
         except UnsupportedPattern:
             base = st.text(min_size=low, max_size=high or MAX_FREE_TEXT)
+        if not low and high is None:
+            return base  # no bounds to keep (an AccessToken): no filter to run on every draw
         return base.filter(lambda s: low <= len(s) and (high is None or len(s) <= high))
     return st.text(min_size=low, max_size=high if high is not None else max(low, MAX_FREE_TEXT))
 
@@ -63,11 +65,11 @@ def pattern_strings(pattern: str, cap: int | None = None) -> st.SearchStrategy[s
 
 
 def _constructed(items: Any, cap: int | None) -> st.SearchStrategy[str]:
-    parts: list[st.SearchStrategy[str]] = []
+    parts: list[str | st.SearchStrategy[str]] = []  # literals as they are, the rest drawn
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            parts.append(st.just(chr(arg)))
+            parts.append(chr(arg))
         elif name == "IN":
             parts.append(st.sampled_from(_alphabet(arg)))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
@@ -88,9 +90,17 @@ def _constructed(items: Any, cap: int | None) -> st.SearchStrategy[str]:
             parts.append(st.one_of([_constructed(branch, cap) for branch in arg[1]]))
         else:
             raise UnsupportedPattern(name)
-    if len(parts) == 1:
+    if all(isinstance(part, str) for part in parts):
+        return st.just("".join(str(part) for part in parts))
+    if len(parts) == 1 and not isinstance(parts[0], str):
         return parts[0]
-    return st.tuples(*parts).map("".join)
+    return _joined(tuple(parts))
+
+
+@st.composite
+def _joined(draw: st.DrawFn, parts: tuple[str | st.SearchStrategy[str], ...]) -> str:
+    """The parts in order, literals as they are: one draw where `tuples` and `map` would add theirs."""
+    return "".join(part if isinstance(part, str) else draw(part) for part in parts)
 
 
 def _alphabet(items: Any) -> str:

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from botocore.model import Shape, StructureShape
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from conformance.contract.constraints import JSON_TYPES, Kind, json_type_of
@@ -26,15 +27,23 @@ UNKNOWN = "*"  # the member name of an UNKNOWN_MEMBER breakage: any name the sha
 # accept them, Java's does not), then white space, controls and punctuation.
 PATTERN_BREAKERS = ("é", "ß", "Ω", "٣", "ｱ", "_\u0301", " ", "\t", "\n", "\x00", "/", "+", "!", "~", "%", "#")
 
-# Values of every JSON type, for "wrong type" breakages; each is filtered to differ from the expected type.
-ANY_JSON: st.SearchStrategy[Any] = st.one_of(
-    st.integers(min_value=-(2**31), max_value=2**31),
-    st.booleans(),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=8),
-    st.lists(st.integers(min_value=0, max_value=9), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(min_value=0, max_value=9), max_size=1),
-)
+# Values of every JSON type (as `json_type_of` names them), for "wrong type" breakages.
+JSON_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "integer": st.integers(min_value=-(2**31), max_value=2**31),
+    "boolean": st.booleans(),
+    "number": st.floats(allow_nan=False, allow_infinity=False),
+    "string": st.text(max_size=8),
+    "array": st.lists(st.integers(min_value=0, max_value=9), max_size=2),
+    "object": st.dictionaries(st.text(max_size=3), st.integers(min_value=0, max_value=9), max_size=1),
+}
+
+
+def wrong_json_type(expected: str | None) -> st.SearchStrategy[Any]:
+    """JSON values of any type but `expected` (an integer is a number too), by construction: a filter
+    on a `one_of` of every type goes into each of its branches, and the expected type's branch (one in
+    six) would fail its filter every time, discarding the whole example."""
+    excluded = {expected, "integer"} if expected == "number" else {expected}
+    return st.one_of([values for name, values in JSON_VALUES.items() if name not in excluded])
 
 
 class Remove:
@@ -87,26 +96,26 @@ def _pattern_supported(pattern: str) -> bool:
     return True
 
 
-def bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
-    """Values of the member `shape` that break `kind` (REMOVE for a missing member).
+def bad_values(shape: Shape, kind: Kind, min_length: int = 0) -> st.SearchStrategy[Any]:
+    """Values of the member `shape` that break `kind` (REMOVE for a missing member); `min_length`:
+    strings of at least that many characters, built so (only for a broken pattern).
 
-    Cached per (shape, kind): invalid requests draw these once per example, and a strategy built anew
-    each time is validated anew each time."""
-    return _bad_values(shape, kind)
+    Cached per (shape, kind, min_length): invalid requests draw these once per example, and a strategy
+    built anew each time is validated anew each time."""
+    if min_length and kind is not Kind.PATTERN:
+        raise ValueError(f"a minimum length applies to pattern breakers only, not to {kind}")
+    return _bad_values(shape, kind, min_length)
 
 
 @cache
-def _bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
+def _bad_values(shape: Shape, kind: Kind, min_length: int = 0) -> st.SearchStrategy[Any]:
     meta = shape.metadata
     if kind is Kind.MISSING:
         return st.just(REMOVE)
     if kind is Kind.NULL:
         return st.none()
     if kind is Kind.TYPE:
-        expected = JSON_TYPES.get(shape.type_name)
-        return ANY_JSON.filter(
-            lambda v: json_type_of(v) != expected and not (expected == "number" and _is_int(v))
-        )
+        return wrong_json_type(JSON_TYPES.get(shape.type_name))
     if kind is Kind.TOO_SHORT:
         return st.text(max_size=meta["min"] - 1)
     if kind is Kind.TOO_LONG:
@@ -119,7 +128,7 @@ def _bad_values(shape: Shape, kind: Kind) -> st.SearchStrategy[Any]:
     if kind is Kind.TOO_LARGE:
         return st.integers(min_value=meta["max"] + 1)
     if kind is Kind.PATTERN:
-        return pattern_breakers(shape)
+        return pattern_breakers(shape, min_length)
     if kind is Kind.ENUM:
         return off_enum(list(shape.enum))
     raise ValueError(f"no bad values for {kind}")
@@ -177,21 +186,47 @@ def _unbounded_valid(shape: Shape) -> st.SearchStrategy[str]:
     return strings(shape).filter(bool)
 
 
-def pattern_breakers(shape: Shape) -> st.SearchStrategy[str]:
-    """Strings within the length bounds that fail the full-match pattern."""
-    pattern = shape.metadata["pattern"]
-    low = shape.metadata.get("min", 0)
+def pattern_breakers(shape: Shape, min_length: int = 0) -> st.SearchStrategy[str]:
+    """Strings within the length bounds that fail the full-match pattern: a breaking character put
+    into a valid value, a newline after one, or arbitrary text.
+
+    With `min_length`, at least that long by construction (a filter on the length would reject most
+    draws): a valid value grown by repeating its first character, as `stretched` does, before a
+    breaking character goes in or a newline after it, and arbitrary text drawn that long."""
     high = shape.metadata.get("max", 256)
-    inserted = st.tuples(strings(shape), st.sampled_from(PATTERN_BREAKERS), st.integers(0, 64)).map(
-        lambda t: t[0][: t[2] % (len(t[0]) + 1)] + t[1] + t[0][t[2] % (len(t[0]) + 1) :]
-    )
-    trailing_newline = strings(shape).map(lambda s: s + "\n")
-    arbitrary = st.text(min_size=low, max_size=min(high, 64))
-    return (
-        st.one_of(inserted, trailing_newline, arbitrary)
-        .map(lambda s: s[:high])
-        .filter(lambda s: low <= len(s) <= high and not full_match(pattern, s))
-    )
+    low = max(shape.metadata.get("min", 0), min(min_length, high))
+    arbitrary = st.text(min_size=low, max_size=max(low, min(high, 64)))
+    return _pattern_breakers(shape, min_length, low, high, arbitrary)
+
+
+_BRANCHES = st.integers(0, 2)  # a breaker inserted, a trailing newline, arbitrary text (as one_of orders)
+_BREAKERS = st.sampled_from(PATTERN_BREAKERS)
+_POSITIONS = st.integers(0, 64)
+
+
+@st.composite
+def _pattern_breakers(
+    draw: st.DrawFn, shape: Shape, min_length: int, low: int, high: int, arbitrary: st.SearchStrategy[str]
+) -> str:
+    """One composite where `one_of`, `tuples`, `map` and `filter` would each add their own draw."""
+    pattern = shape.metadata["pattern"]
+    for _ in range(3):  # as a filter would try, then give the example up
+        branch = draw(_BRANCHES)
+        if branch == 2:
+            value = draw(arbitrary)
+        else:
+            valid = draw(strings(shape))
+            if min_length > 1 and valid:
+                valid = _grown(valid, max(len(valid), min_length - 1))
+            if branch == 0:
+                breaker, at = draw(_BREAKERS), draw(_POSITIONS) % (len(valid) + 1)
+                value = valid[:at] + breaker + valid[at:]
+            else:
+                value = valid + "\n"
+        value = value[:high]
+        if low <= len(value) <= high and not full_match(pattern, value):
+            return value
+    reject()
 
 
 def off_enum(values: list[str]) -> st.SearchStrategy[str]:
@@ -219,7 +254,3 @@ def unknown_member_names(shape: StructureShape) -> st.SearchStrategy[str]:
     camel = [n[0].lower() + n[1:] for n in shape.members]
     near = [n for n in [*camel, "Extra", "__type"] if n not in known]
     return st.one_of(st.sampled_from(near), st.text(min_size=1, max_size=12).filter(lambda s: s not in known))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

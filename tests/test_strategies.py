@@ -8,7 +8,7 @@ import regex
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from conformance.contract.constraints import Kind, check, check_input
+from conformance.contract.constraints import Kind, check, check_input, json_type_of
 from conformance.contract.javaregex import full_match, translate
 from conformance.contract.model import pinned
 from conformance.contract.schemas import operation_schemas, schema_violations
@@ -22,11 +22,12 @@ from strategies import (
     wire_examples,
     wire_variants,
 )
-from strategies.requests import breaking, canonical_request, input_shape
+from strategies.requests import breaking, canonical_request, input_shape, several_rules
 from strategies.shapes import pattern_strings, strings
-from strategies.violations import UNKNOWN, bad_values, breakable
+from strategies.violations import UNKNOWN, bad_values, breakable, wrong_json_type
 from strategies.wire import content_type, target
 
+TOKEN_PATTERN = "[A-Za-z0-9-_=.]+"
 REQUEST_SCHEMA = operation_schemas()["UpdateDeviceStatus.request.json"]
 SHAPES = pinned().model["shapes"]
 
@@ -247,6 +248,10 @@ def test_strategies_are_built_once_per_run() -> None:
         [("DeviceKey", Kind.PATTERN)], dict(base)
     )
     assert wire_variants(base) is wire_variants(dict(base))
+    assert several_rules(base) is several_rules(dict(base))
+    assert breaking([("AccessToken", Kind.PATTERN)], base, min_length=8) is breaking(
+        [("AccessToken", Kind.PATTERN)], dict(base), min_length=8
+    )
     device_key = input_shape().members["DeviceKey"]
     assert bad_values(device_key, Kind.TOO_LONG) is bad_values(device_key, Kind.TOO_LONG)
     assert valid_requests(base) is not valid_requests({**base, "AccessToken": "other.token"})
@@ -265,3 +270,83 @@ def test_a_filter_reading_more_than_the_variant_filters_each_request() -> None:
     base = canonical_request()
     examples = draw_examples(wire_variants(base).filter(lambda w: w.body == b""), 10, 1)
     assert examples and all(w.body == b"" and w.variant == "body_empty" for w in examples)
+
+
+def test_several_rules_break_two_or_more_counted_rules_and_nothing_else() -> None:
+    """VAL-MULTIPLE's requests, by construction: no wrong type, no unknown member (no message counts
+    them), at least two violations; every pair of the counted rules' members comes up."""
+    base = canonical_request({"AccessToken": "real.token", "DeviceKey": "us-east-1_0f8fad5b"})
+    examples = draw_examples(several_rules(base), 200, 5)
+    for ex in examples:
+        kinds = {v.kind for v in ex.violations}
+        assert len(ex.violations) >= 2 and not kinds & {Kind.TYPE, Kind.UNKNOWN_MEMBER}, ex
+        assert {(v.path, str(v.kind)) for v in ex.violations} == {
+            (v.path, str(v.kind)) for v in check_input(pinned().operation(), ex.request)
+        }
+    members = {frozenset(v.path for v in ex.violations) for ex in examples}
+    assert {
+        frozenset({"AccessToken", "DeviceKey"}),
+        frozenset({"DeviceKey", "DeviceRememberedStatus"}),
+    } <= members
+
+
+def test_pattern_breakers_of_a_minimum_length_are_that_long_by_construction() -> None:
+    base = canonical_request({"AccessToken": "real.token"})
+    examples = draw_examples(breaking([("AccessToken", Kind.PATTERN)], base, min_length=8), 200, 2)
+    assert len(examples) == 200
+    for ex in examples:
+        token = ex.request["AccessToken"]
+        assert isinstance(token, str) and len(token) >= 8 and not full_match(TOKEN_PATTERN, token)
+        assert [(v.path, v.kind) for v in ex.violations] == [("AccessToken", Kind.PATTERN)]
+    with pytest.raises(ValueError, match="pattern breakers only"):
+        bad_values(input_shape().members["DeviceKey"], Kind.TOO_LONG, 8)
+
+
+def test_wrong_types_are_drawn_from_the_other_json_types_only() -> None:
+    seen = {json_type_of(v) for v in draw_examples(wrong_json_type("string"), 200, 1)}
+    assert seen == {"integer", "boolean", "number", "array", "object"}
+    assert {json_type_of(v) for v in draw_examples(wrong_json_type("number"), 200, 1)} == {
+        "boolean", "string", "array", "object"
+    }  # fmt: skip
+
+
+def test_a_request_pinned_member_by_member_is_drawn_among_its_valid_forms() -> None:
+    """Every member a constant: nothing to generate, the valid forms (the optional status in or out)."""
+    pinned_base = {
+        "AccessToken": "real.token",
+        "DeviceKey": "us-east-1_0f8fad5b",
+        "DeviceRememberedStatus": "x",
+    }
+    forms = {json.dumps(r, sort_keys=True) for r in draw_examples(valid_requests(pinned_base), 20, 1)}
+    assert forms == {json.dumps({"AccessToken": "real.token", "DeviceKey": "us-east-1_0f8fad5b"})}
+    pinned_base["DeviceRememberedStatus"] = "remembered"
+    forms = {json.dumps(r, sort_keys=True) for r in draw_examples(valid_requests(pinned_base), 20, 1)}
+    assert len(forms) == 2
+
+
+BASE = {"AccessToken": "eyJ.a.b", "DeviceKey": "us-east-1_0000", "DeviceRememberedStatus": "remembered"}
+CASE_STRATEGIES = {
+    "valid requests": lambda: valid_requests(BASE),
+    "invalid requests": lambda: invalid_requests(BASE, boundaries=False),
+    "several rules (VAL-MULTIPLE)": lambda: several_rules(BASE),
+    "long pattern breakers (VAL-SENSITIVE-NOT-ECHOED)": lambda: breaking(
+        [("AccessToken", Kind.PATTERN)], BASE, min_length=8
+    ),
+    "DeviceKey lengths": lambda: breaking(
+        [("DeviceKey", Kind.TOO_SHORT), ("DeviceKey", Kind.TOO_LONG)], BASE
+    ),
+    "wire variants": lambda: wire_variants(BASE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASE_STRATEGIES))
+def test_the_cases_strategies_pass_hypothesis_health_checks(name: str) -> None:
+    """Every health check on (the suite's test profile turns too_slow off; not here): a strategy that
+    filters too much, draws too much or is too slow to draw fails this test, not a run."""
+
+    @settings(max_examples=60, suppress_health_check=[], deadline=None, database=None)
+    @given(CASE_STRATEGIES[name]())
+    def draws(value: object) -> None:
+        assert value is not None
+
+    draws()

@@ -14,8 +14,8 @@ from strategies.requests import (
     boundary_valid,
     breaking,
     input_shape,
-    invalid_requests,
     label,
+    several_rules,
 )
 from strategies.violations import REMOVE
 
@@ -79,11 +79,6 @@ for _requirement in RULES:
     case(_requirement)(_rule_case)
 
 
-def _several(labelled: Labelled) -> bool:
-    rules = [v for v in labelled.violations if v.kind not in (Kind.TYPE, Kind.UNKNOWN_MEMBER)]
-    return len(rules) >= 2 and len(rules) == len(labelled.violations)
-
-
 def message_counts(exchange: Any, count: int) -> str:
     wanted = f"{count} validation errors detected"
     if not (exchange.message or "").startswith(wanted):
@@ -100,8 +95,8 @@ def several_violations(ctx: CaseContext) -> None:
         if exchange is not None:
             ctx.verify(message_counts, exchange, len(labelled.violations))
 
-    strategy = invalid_requests(base, boundaries=False).filter(_several)
-    for_all(ctx, strategy, check)
+    # Two or more violations, each one the message counts (no wrong type, no unknown member).
+    for_all(ctx, several_rules(base), check)
 
 
 MESSAGE = re.compile(
@@ -147,8 +142,7 @@ def sensitive_not_echoed(ctx: CaseContext) -> None:
     # Long, distinctive tokens that break the pattern (a space, or é): easy to spot if echoed.
     tokens = [f"{base[TOKEN]}é", f"secret token {ctx.seed:08d} value"]
     first = [label({**base, TOKEN: t}) for t in tokens]
-    strategy = breaking([(TOKEN, Kind.PATTERN)], base).filter(lambda ex: len(str(ex.request.get(TOKEN))) >= 8)
-    for_all(ctx, strategy, check, first=first)
+    for_all(ctx, breaking([(TOKEN, Kind.PATTERN)], base, min_length=8), check, first=first)
 
 
 def _outcome(exchange: Any) -> dict[str, Any]:
