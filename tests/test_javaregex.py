@@ -1,13 +1,25 @@
 """The Java pattern dialect: our translation means what the model's Java regex means."""
 
+import itertools
 import re
+import unicodedata
 
 import pytest
 import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.contract.javaregex import UnsupportedPattern, full_match, schema_pattern, translate
+from conformance.contract.javaregex import (
+    CATEGORY_TABLE,
+    UnsupportedPattern,
+    category_runs,
+    category_table,
+    full_match,
+    major_category_runs,
+    read_category_table,
+    schema_pattern,
+    translate,
+)
 from conformance.contract.model import pinned
 
 DEVICE_KEY = r"[\w-]+_[0-9a-f-]+"
@@ -82,3 +94,32 @@ def test_device_key_translation_agrees_with_java_reading(value: str) -> None:
 @given(ascii_and_more)
 def test_token_translation_agrees_with_java_reading(value: str) -> None:
     assert full_match(TOKEN, value) == java_reads(TOKEN, value)
+
+
+def test_the_committed_unicode_category_table_is_fresh() -> None:
+    """\\p{L} and the like expand from a committed table of category runs (a pass over Unicode costs
+    about half a second per run): for this Python's Unicode version it is exactly what unicodedata
+    says; written for another version, it is not used."""
+    table = read_category_table(CATEGORY_TABLE.read_text(encoding="ascii"))
+    assert table is not None
+    version, runs = table
+    computed = category_runs(major=True)
+    if version == unicodedata.unidata_version:
+        assert runs == computed, (
+            "stale: .venv/bin/python -c 'from conformance.contract.javaregex import write_category_table; "
+            "write_category_table()'"
+        )
+    assert major_category_runs() == computed
+    assert read_category_table(category_table(computed, "0.0.0")) == ("0.0.0", computed)
+
+
+def test_categories_follow_unicodedata() -> None:
+    for pattern, chars in (("[\\p{L}]+", "aÀßж中"), ("[\\p{Lu}]+", "AÀЖ"), ("[\\p{N}]+", "7٣½")):
+        for char in chars:
+            assert full_match(pattern, char), (pattern, char)
+    assert not full_match("[\\p{Lu}]+", "a")
+    assert not full_match("[\\p{L}]+", "7")
+    runs = category_runs()
+    assert runs[0][1] == 0 and runs[-1][2] == 0x10FFFF
+    assert all(a[2] + 1 == b[1] and a[0] != b[0] for a, b in itertools.pairwise(runs))
+    assert all(unicodedata.category(chr(first)) == name for name, first, _ in runs[::50])

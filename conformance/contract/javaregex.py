@@ -11,6 +11,9 @@ import re
 import sys
 import unicodedata
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
+from pathlib import Path
 
 WORD = "A-Za-z0-9_"
 DIGIT = "0-9"
@@ -24,31 +27,84 @@ class UnsupportedPattern(ValueError):
     """A Java construct this translator does not model; callers fall back to length-only generation."""
 
 
+Run = tuple[str, int, int]  # a general category (or its first letter), first and last code point
+
+# Where each run of code points with the same one-letter category starts, for the Unicode version of
+# the Python that wrote it: reading it costs milliseconds, a pass over Unicode about half a second.
+CATEGORY_TABLE = Path(__file__).with_name("unicode_categories.txt")
+
+
 @cache
 def _category_ranges(prefix: str) -> str:
     """A class body holding every code point whose general category starts with `prefix` (e.g. L)."""
     if len(prefix) == 1:
         return _major_category_ranges()[prefix]
-    return _ranges_body([cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == prefix])
+    return _ranges_body([(first, last) for name, first, last in category_runs() if name == prefix])
 
 
 @cache
 def _major_category_ranges() -> dict[str, str]:
-    """One pass over Unicode for every one-letter category (L, M, N, P, S, Z, C)."""
-    members: dict[str, list[int]] = {}
-    for cp in range(sys.maxunicode + 1):
-        members.setdefault(unicodedata.category(chr(cp))[0], []).append(cp)
-    return {major: _ranges_body(cps) for major, cps in members.items()}
+    """A class body for every one-letter category (L, M, N, P, S, Z, C)."""
+    members: dict[str, list[tuple[int, int]]] = {}
+    for major, first, last in major_category_runs():
+        members.setdefault(major, []).append((first, last))
+    return {major: _ranges_body(ranges) for major, ranges in members.items()}
 
 
-def _ranges_body(cps: list[int]) -> str:
-    ranges: list[tuple[int, int]] = []
-    for cp in cps:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1] = (ranges[-1][0], cp)
+def major_category_runs() -> list[Run]:
+    """The runs of one-letter categories: from the committed table when it was written for this
+    Python's Unicode version, else computed (`category_runs(major=True)`)."""
+    table = read_category_table(CATEGORY_TABLE.read_text(encoding="ascii"))
+    if table is not None and table[0] == unicodedata.unidata_version:
+        return table[1]
+    return category_runs(major=True)
+
+
+def category_runs(*, major: bool = False) -> list[Run]:
+    """Each run of consecutive code points sharing a general category (its first letter with `major`),
+    in code point order, from `unicodedata`: one pass in C (map, groupby), Python only per run."""
+    categories = map(unicodedata.category, map(chr, range(sys.maxunicode + 1)))
+    names = map(itemgetter(0), categories) if major else categories
+    runs: list[Run] = []
+    start = 0
+    for name, members in groupby(names):
+        end = start + len(list(members))
+        runs.append((name, start, end - 1))
+        start = end
+    return runs
+
+
+def write_category_table() -> None:
+    """Regenerate the committed table from this Python's `unicodedata` (after a Python upgrade)."""
+    CATEGORY_TABLE.write_text(category_table(category_runs(major=True)), encoding="ascii")
+
+
+def category_table(runs: list[Run], version: str = unicodedata.unidata_version) -> str:
+    """The text of the committed table: the Unicode version, then `start category` per run (hex)."""
+    lines = [f"unicode {version}", *(f"{first:x} {name}" for name, first, _ in runs)]
+    return "\n".join(lines) + "\n"
+
+
+def read_category_table(text: str) -> tuple[str, list[Run]] | None:
+    """(Unicode version, runs) of a table `category_table` wrote; None if it is not one."""
+    head, *rows = text.splitlines()
+    if not head.startswith("unicode ") or not rows:
+        return None
+    starts = [(int(start, 16), name) for start, name in (row.split(" ") for row in rows)]
+    ends = [start - 1 for start, _ in starts[1:]] + [sys.maxunicode]
+    runs = [(name, start, end) for (start, name), end in zip(starts, ends, strict=True)]
+    return head.removeprefix("unicode "), runs
+
+
+def _ranges_body(ranges: list[tuple[int, int]]) -> str:
+    """A class body for (first, last) ranges in order, adjacent ones merged."""
+    merged: list[tuple[int, int]] = []
+    for first, last in ranges:
+        if merged and merged[-1][1] == first - 1:
+            merged[-1] = (merged[-1][0], last)
         else:
-            ranges.append((cp, cp))
-    return "".join(_esc(a) if a == b else f"{_esc(a)}-{_esc(b)}" for a, b in ranges)
+            merged.append((first, last))
+    return "".join(_esc(a) if a == b else f"{_esc(a)}-{_esc(b)}" for a, b in merged)
 
 
 def _esc(cp: int) -> str:
