@@ -482,17 +482,35 @@ def sign_in_transcript() -> list[str]:
 def test_gmpy2_and_the_fallback_give_the_same_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
     gmpy2 = pytest.importorskip("gmpy2")
     assert srp._gmpy2_powmod is gmpy2.powmod  # a dependency: installed, so in use
-    calls: list[int] = []
+    calls: list[str] = []
 
     def counting(base: int, exp: int, mod: int) -> Any:
-        calls.append(mod)
+        assert mod == srp.N
+        calls.append("powmod")
         return gmpy2.powmod(base, exp, mod)
 
+    def table(exp: int) -> int:
+        calls.append("powers of g")
+        return real_table(exp)
+
+    real_table = srp._g_pow
     monkeypatch.setattr(srp, "_gmpy2_powmod", counting)
+    monkeypatch.setattr(srp, "_g_pow", table)
     fast = sign_in_transcript()
-    assert calls == [srp.N] * 14  # every exponentiation went through gmpy2
+    # Every exponentiation went through gmpy2: g's powers (A, B's g^b, the verifiers' g^x) from its table.
+    assert sorted(calls) == ["powers of g"] * 8 + ["powmod"] * 6
     monkeypatch.setattr(srp, "_gmpy2_powmod", None)
     assert sign_in_transcript() == fast
+
+
+@settings(max_examples=60)
+@given(
+    exp=st.one_of(st.integers(min_value=0, max_value=2**1025 + 5), st.sampled_from([0, 1, 31, 32, 2**1024]))
+)
+def test_property_powers_of_g_from_the_table_are_pow(exp: int) -> None:
+    assert srp.modpow(srp.G, exp, srp.N) == pow(srp.G, exp, srp.N)
+    if exp < 2**1025:
+        assert srp._g_pow(exp) == pow(srp.G, exp, srp.N)
 
 
 @settings(max_examples=40)
