@@ -2,15 +2,17 @@
 
     .venv/bin/python benchmarks/bench.py [--quick] > benchmarks/RESULTS.md
 
-Measures: generation (examples per second for valid, invalid and wire strategies), the constraint
-checker, the reference answering UpdateDeviceStatus in-process and over HTTP (requests per second),
-SRP sign-in with device confirmation. Then, side by side in the same run (ratios, not absolute times,
-are what compare across machines): whole `run --target reference` processes at --examples 25, 100 and
-400 (calls per second end to end, start-up and reports included) against the suite's own `Target.call`
-loop and the reference's handler alone; with `--before DIR`, the same runs from another source tree
-(e.g. `git archive HEAD | tar -x -C DIR`); a profile of the 100-example run (top 10 by own time); and
-what issue 13 changed in redaction (the per-secret loop against `SecretRegistry.redact`, about 500
-secrets) and in the SRP arithmetic of a sign-in (pow() against gmpy2).
+Measures: generation (examples per second for valid, invalid and wire strategies, drawn as the
+property cases draw them), the constraint checker, the reference answering UpdateDeviceStatus
+in-process and over HTTP (requests per second), SRP sign-in with device confirmation. Then, side by
+side in the same run (ratios, not absolute times, are what compare across machines): whole
+`run --target reference` processes at --examples 25, 100 and 400 (calls per second end to end, start-up
+and reports included) against the suite's own `Target.call` loop and the reference's handler alone;
+with `--before DIR`, the same runs from another source tree (e.g. `git archive HEAD | tar -x -C DIR`);
+a profile of the 100-example run (top 10 by own time); and what issue 13 changed in redaction (the
+per-secret loop against `SecretRegistry.redact`, about 500 secrets), in the SRP arithmetic of a sign-in
+(pow() against gmpy2 and its table of g's powers) and in generation (Hypothesis's `@given` engine
+against the property cases' own loop).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 from conformance import srp
 from conformance.contract.constraints import check_input
 from conformance.contract.model import pinned
+from conformance.engine.properties import drawn
 from conformance.provisioning import Provisioner
 from conformance.secrets import JWT_SHAPE, SecretRegistry
 from conformance.targets import open_target
@@ -55,6 +58,12 @@ def timed(fn: Callable[[], int], repeat: int = 3) -> tuple[float, int]:
 
 
 def draw_count(strategy: Any, count: int) -> int:
+    """Examples drawn as the property cases draw them (conformance.engine.properties.drawn)."""
+    return len(list(drawn(strategy, count, 1)))
+
+
+def given_count(strategy: Any, count: int) -> int:
+    """Examples drawn through Hypothesis's `@given` engine (strategies.draw_examples): the baseline."""
     return len(draw_examples(strategy, count, 1))
 
 
@@ -177,6 +186,14 @@ def srp_sign_in() -> int:
     return 1
 
 
+def generation_rows(count: int, repeat: int) -> list[str]:
+    strategy = invalid_requests(boundaries=False)
+    before, _ = timed(functools.partial(given_count, strategy, count), repeat)
+    after, _ = timed(functools.partial(draw_count, strategy, count), repeat)
+    what = "draw labelled invalid requests: `@given` vs the property cases' loop"
+    return [side_by_side(what, f"{count} examples", before, after)]
+
+
 def srp_rows(sign_ins: int, repeat: int) -> list[str]:
     gmpy2_powmod = srp._gmpy2_powmod  # the module's choice, switched off for the baseline
     if gmpy2_powmod is None:
@@ -189,7 +206,10 @@ def srp_rows(sign_ins: int, repeat: int) -> list[str]:
     after, _ = timed(lambda: sum(srp_sign_in() for _ in range(sign_ins)), repeat)
     return [
         side_by_side(
-            "SRP sign-in, both sides (3072-bit): pow() vs gmpy2", f"{sign_ins} sign-ins", before, after
+            "SRP sign-in, both sides (3072-bit): pow() vs gmpy2 (powmod, and g's powers from a table)",
+            f"{sign_ins} sign-ins",
+            before,
+            after,
         )
     ]
 
@@ -420,7 +440,11 @@ def main() -> None:
         25 if args.quick else 100, 10
     )  # after the timed runs: it slows the machine
 
-    compared = redaction_rows(results, repeat) + srp_rows(3 if args.quick else 10, repeat)
+    compared = (
+        redaction_rows(results, repeat)
+        + srp_rows(3 if args.quick else 10, repeat)
+        + generation_rows(n, repeat)
+    )
 
     print("# Benchmarks\n")
     print(
