@@ -277,7 +277,8 @@ def summary_lines(document: dict[str, Any]) -> list[str]:
     lines = []
     for step in parity["steps"]:
         if step["parity"] == DIFFERENT:
-            where = f"{step['case']} step {step['step']} ({step['what']})"
+            again = f", attempt {step['attempt']}" if step["attempt"] > 1 else ""  # a FAIL's second run
+            where = f"{step['case']} step {step['step']}{again} ({step['what']})"
             for difference in step["differences"]:
                 lines.append(
                     f"  {where}: {difference['field']}: recorded {difference['recorded']!r}, "
