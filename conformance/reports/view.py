@@ -321,7 +321,8 @@ def parity_view(results: Mapping[str, Any]) -> ParityView | None:
     target = dict(recording.get("target") or {})
     steps, not_replayed = [], []
     for step in parity.get("steps", []):
-        where = f"{step.get('case')} step {step.get('step')} ({step.get('what')})"
+        again = f", attempt {step.get('attempt')}" if int(step.get("attempt") or 1) > 1 else ""
+        where = f"{step.get('case')} step {step.get('step')}{again} ({step.get('what')})"
         if step.get("parity") == "different":
             steps.append(
                 ParityStepView(
