@@ -185,10 +185,10 @@ class RunSession:
         """The schemathesis phase, run once (on first use) with the phase user's real token and device."""
         with self._lock:
             if self._phase is None:
-                try:
-                    self.target.send_raw(proper_headers(), b"{}", operation=OPERATION)
-                except RawUnsupported as exc:
-                    raise Blocked(f"the schemathesis phase needs the HTTP wire path: {exc}") from None
+                if not self.target.wire_path:
+                    raise Blocked(
+                        f"the schemathesis phase needs the HTTP wire path, {self.target.kind} has none"
+                    )
                 user = self.shared("user_phase")
                 credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
                 self._phase = run_phase(

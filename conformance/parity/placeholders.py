@@ -34,6 +34,7 @@ class Placeholders:
         self.names: dict[str, str] = {}  # value -> name
         self.values: dict[str, str] = {}  # name -> value
         self.objects: dict[str, Any] = {}
+        self._named: dict[int, str] = {}  # id() of each object in `objects` (kept alive there) -> name
         self._counts: dict[str, int] = {}
         self._pattern: re.Pattern[str] | None = None
         # The run's names (ccf-<run id>-user-3, the run-id tag of its pools): the longer one first.
@@ -53,38 +54,44 @@ class Placeholders:
         self._counts[kind] = self._counts.get(kind, 0) + 1
         return f"{kind}-{self._counts[kind]}"
 
-    def pool(self, pool: Pool) -> str:
-        for name, obj in self.objects.items():
-            if obj is pool:
-                return name
-        name = f"<{self._next('pool')}>"
-        self.objects[name] = pool
-        self._add(pool.id, name)
-        self._add(pool.client_id, name[:-1] + ".client>")
-        self._add(pool.name, name[:-1] + ".name>")
+    def known(self, obj: Any) -> str | None:
+        """The name of a pool, user or device named here, else None."""
+        return self._named.get(id(obj))
+
+    def _new(self, kind: str, obj: Any, values: dict[str, str | None]) -> str:
+        """`<kind-N>` for a new object and its main value (key ""), `<kind-N.part>` for its other values."""
+        name = f"<{self._next(kind)}>"
+        self.objects[name] = obj
+        self._named[id(obj)] = name
+        for part, value in values.items():
+            self._add(value, f"{name[:-1]}.{part}>" if part else name)
         return name
+
+    def pool(self, pool: Pool) -> str:
+        return self.known(pool) or self._new(
+            "pool", pool, {"": pool.id, "client": pool.client_id, "name": pool.name}
+        )
 
     def user(self, user: User) -> str:
         """The user's name; its pool, current tokens and devices are named too (new ones only)."""
-        name = next((n for n, obj in self.objects.items() if obj is user), None)
+        name = self.known(user)
         if name is None and user.username in self.names:
             return self.names[user.username]  # a copy a case made (an impostor): not a user of its own
         if name is None:
             self.pool(user.pool)
-            name = f"<{self._next('user')}>"
-            self.objects[name] = user
-            self._add(user.username, name)
+            name = self._new("user", user, {"": user.username})
         self.tokens(user, Tokens(user.access_token, user.id_token, user.refresh_token))
         for device in user.devices:
             self.device(user, device)
         return name
 
     def tokens(self, user: User, tokens: Tokens) -> None:
-        if not any(obj is user for obj in self.objects.values()):
+        base = self.known(user)
+        if base is None:
             if user.username in self.names:
                 return  # an impostor's sign-in: the tokens, if any, are no user's
-            self.user(user)  # names the user and its current tokens first
-        base = self._name_of(user)[1:-1]
+            base = self.user(user)  # names the user and its current tokens first
+        base = base[1:-1]
         for kind, value in (
             ("access", tokens.access_token),
             ("id", tokens.id_token),
@@ -98,21 +105,14 @@ class Placeholders:
             self._add(tokens.new_device[1], name[:-1] + ".group>")
 
     def device(self, user: User, device: Device) -> str:
-        for name, obj in self.objects.items():
-            if obj is device:
-                return name
-        name = f"<{self._next(self._name_of(user)[1:-1] + '.device')}>"
-        self.objects[name] = device
-        self._add(device.key, name)
-        self._add(device.group_key, name[:-1] + ".group>")
-        self._add(device.name, name[:-1] + ".name>")
-        return name
+        owner = (self.known(user) or self.user(user))[1:-1]
+        return self.known(device) or self._new(
+            f"{owner}.device", device, {"": device.key, "group": device.group_key, "name": device.name}
+        )
 
     def minted(self, user: User, token: str) -> None:
-        self._add(token, f"<{self._next(self._name_of(user)[1:-1] + '.minted')}>")
-
-    def _name_of(self, obj: Any) -> str:
-        return next(n for n, o in self.objects.items() if o is obj)
+        owner = (self.known(user) or self.user(user))[1:-1]
+        self._add(token, f"<{self._next(owner + '.minted')}>")
 
     def name_of(self, obj: Any) -> Any:
         """An action argument as a recording holds it: a user, device or pool by its name."""
@@ -125,7 +125,7 @@ class Placeholders:
         if isinstance(obj, Pool):
             return self.pool(obj)
         if isinstance(obj, Device):
-            return next((n for n, o in self.objects.items() if o is obj), "<unknown device>")
+            return self.known(obj) or "<unknown device>"
         return obj
 
     # --- text ----------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from conformance.targets.target import Target
 
 from .bridge import NoAnswer, TargetApp
 from .credentials import RealCredentials
+from .kinds import RequestKind
 
 # schemathesis's checks the phase runs, and the requirement each failure breaks. A response-schema
 # failure is the success body's on a 2xx, the error type's otherwise (the document's error schemas
@@ -71,6 +72,7 @@ class Answer:
     phase: str
     mode: str  # schemathesis's generation mode: positive or negative
     results: list[StResult] = field(default_factory=list)
+    kind: RequestKind | None = None  # what the request tests, read once by the cases (kinds.classify)
 
 
 @dataclass

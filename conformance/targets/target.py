@@ -259,9 +259,14 @@ class Target:
             deadline=window.deadline if window is not None else None,
         )
 
+    @property
+    def wire_path(self) -> bool:
+        """Whether exact bytes can be sent (`send_raw`): every kind but in-process moto."""
+        return self.kind != "moto"
+
     def send_raw(self, headers: dict[str, str], body: bytes, *, operation: str | None = None) -> Exchange:
         """POST / with exactly these headers and bytes."""
-        if self.kind == "moto":
+        if not self.wire_path:
             raise RawUnsupported("in-process moto has no HTTP wire path")
         name = operation or _operation_from_headers(headers, self._operations)
         if self._closed:

@@ -8,7 +8,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.targets import RawUnsupported
 from conformance.targets.exchange import Exchange
 from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
 from strategies.wire import WireRequest, proper_headers, wire_examples, wire_variants
@@ -118,14 +117,6 @@ case("PROTO-WRONG-CONTENT-TYPE")(_wire_case({"content_type_wrong", "content_type
 case("PROTO-UNKNOWN-TARGET")(_wire_case({"target_missing", "target_unknown"}))
 
 
-def _has_wire_path(ctx: CaseContext) -> bool:
-    try:
-        ctx.target.send_raw(proper_headers(), b"{}", operation="UpdateDeviceStatus")
-    except RawUnsupported:
-        return False
-    return True
-
-
 @case("PROTO-NO-5XX")
 def no_5xx(ctx: CaseContext) -> None:
     base = request_base(ctx)
@@ -141,7 +132,7 @@ def no_5xx(ctx: CaseContext) -> None:
     first: list[tuple[str, Any]] = (
         [] if live else [("json", ex.request) for ex in boundary_examples(canonical_request(overrides))]
     )
-    if _has_wire_path(ctx):
+    if ctx.target.wire_path:
         inputs.append(wire_variants(base).map(lambda w: ("wire", w)))
         first += [] if live else [("wire", w) for w in wire_examples(base)]
 

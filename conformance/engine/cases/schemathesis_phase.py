@@ -65,7 +65,10 @@ KIND_REQUIREMENTS = (
 
 
 def kind_of(ctx: CaseContext, answer: Answer) -> RequestKind:
-    return classify(answer.exchange, RULES, ctx.session.schemathesis_findings().credentials)
+    """What the answer's request tests (read once: every case of the phase asks)."""
+    if answer.kind is None:
+        answer.kind = classify(answer.exchange, RULES, ctx.session.schemathesis_findings().credentials)
+    return answer.kind
 
 
 def st_requirements(ctx: CaseContext, result: StResult, answer: Answer) -> tuple[str, ...]:
@@ -123,7 +126,7 @@ def _judge_answer(ctx: CaseContext, answer: Answer) -> bool:
     """The suite's check for an answer-wide requirement, then schemathesis's mapped to it."""
     check = ANSWER_CHECKS[ctx.case.requirement]
     held = ctx.verify(check, answer.exchange)
-    soft = not breaks_a_must(check, answer.exchange)
+    soft = held or not breaks_a_must(check, answer.exchange)  # looked at again only when it failed
     return _judge_schemathesis(ctx, answer, soft=soft) and held
 
 
