@@ -39,6 +39,31 @@ PHASE_CAUGHT: dict[str, dict[str, tuple[str, set[str]]]] = {
         "VAL-DEVICEKEY-PATTERN": (FAIL, {"refused"}),
         "RES-UNKNOWN-DEVICE": (FAIL, {"refused"}),
     },
+    "malformed-json-crashes": {
+        "PROTO-NO-5XX": (FAIL, {"not_5xx", ST + "not_a_server_error"}),
+        "PROTO-MALFORMED-JSON": (FAIL, {"wire_refused"}),
+        "PROTO-WRONG-CONTENT-TYPE": (FAIL, {"wire_refused"}),
+        "VAL-WRONG-TYPE": (FAIL, {"refused"}),
+        "PROTO-ERROR-TYPE": (FAIL, {"error_type_known"}),
+        "PROTO-CONTENT-TYPE": (NON_STRICT, {"content_type", ST + "content_type_conformance"}),
+        "PROTO-ERROR-MESSAGE": (NON_STRICT, {"message"}),
+        "PROTO-REQUEST-ID": (NON_STRICT, {"request_id"}),
+    },
+    "token-only": {  # validation skipped when the token is good: every rule but a wrong type accepted
+        **{
+            req: (FAIL, {"refused", ST + "negative_data_rejection"})
+            for req in (
+                "VAL-ACCESSTOKEN-MISSING",
+                "VAL-ACCESSTOKEN-NULL",
+                "VAL-ACCESSTOKEN-PATTERN",
+                "VAL-DEVICEKEY-MISSING",
+                "VAL-DEVICEKEY-LENGTH",
+                "VAL-DEVICEKEY-PATTERN",
+                "VAL-STATUS-ENUM",
+            )
+        },
+        "VAL-DEVICEKEY-NULL": (FAIL, {"refused"}),  # the suite alone: no negative check by schemathesis
+    },
     "json-content-type": {
         "PROTO-CONTENT-TYPE": (NON_STRICT, {"content_type", ST + "content_type_conformance"}),
     },
