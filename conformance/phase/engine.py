@@ -14,7 +14,6 @@ The configuration, and why:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,14 +78,9 @@ class Answer:
 class Findings:
     answers: list[Answer] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # schemathesis's own errors (not the target's)
-    elapsed_s: float = 0.0
-    examples: int = 0
     credentials: dict[str, str] = field(default_factory=dict)  # the real AccessToken and DeviceKey
     # case id -> the answers that failed its first attempt (its second attempt sends them again)
     failing: dict[str, list[Answer]] = field(default_factory=dict)
-
-    def sent(self) -> int:
-        return len(self.answers)
 
 
 def config(seed: int, examples: int) -> SchemathesisConfig:
@@ -116,8 +110,7 @@ def run_phase(target: Target, credentials: dict[str, str], *, seed: int, example
     document.app = app
     schema = document.include(operation_id=OPERATION)
     schema.auth()(_provider(credentials))
-    findings = Findings(examples=examples, credentials=credentials)
-    started = time.monotonic()
+    findings = Findings(credentials=credentials)
     engine = from_schema(schema).execute()
     for event in engine:
         if isinstance(event, events.ScenarioFinished):
@@ -128,7 +121,6 @@ def run_phase(target: Target, credentials: dict[str, str], *, seed: int, example
             findings.errors.append(f"{type(event.exception).__name__}: {event.exception}")
         if target.stopped is not None:
             engine.stop()
-    findings.elapsed_s = time.monotonic() - started
     # Answers without a scenario (a request whose scenario errored, the target gone silent) still count.
     recorded = {id(a.exchange) for a in findings.answers}
     findings.answers += [Answer(x, "", "") for x in app.exchanges.values() if id(x) not in recorded]

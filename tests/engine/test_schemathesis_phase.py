@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from conformance.contract.constraints import Kind
+from conformance.engine import context
 from conformance.engine.cases.schemathesis_phase import PREFIX
 from conformance.engine.cases.validation import RULES
 from conformance.engine.registry import select
 from conformance.engine.verdicts import CaseResult, Verdict
 from conformance.phase.bridge import TargetApp
 from conformance.phase.credentials import KEEP_ONE_IN, RealCredentials
+from conformance.phase.engine import Findings
 from conformance.phase.kinds import classify
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
@@ -328,3 +330,14 @@ def test_the_phase_alone_catches_a_served_fault_through_the_command_line(
         (tmp_path / f).read_text() for f in ("results.json", "junit.xml", "index.html")
     ]
     assert not [o for o in outputs if "eyJ" in o]
+
+
+def test_an_error_of_schemathesis_itself_is_a_suite_error_not_a_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = Findings(errors=["POST /: SerializationNotPossible: no serializer"], credentials={})
+    monkeypatch.setattr(context, "run_phase", lambda *_, **__: broken)
+    with session_for("reference") as session:
+        result = run_cases(session, PREFIX + "PROTO-NO-5XX")[PREFIX + "PROTO-NO-5XX"]
+    assert result.verdict is Verdict.ERROR
+    assert result.reason and "schemathesis failed: POST /: SerializationNotPossible" in result.reason

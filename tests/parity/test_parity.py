@@ -23,6 +23,7 @@ from tests.engine.conftest import cli, serving
 from tests.leaks import tokens_in
 
 Step = dict[str, Any]
+REPORT_FILES = ("results.json", "junit.xml", "index.html")
 
 
 class Witness(ReferenceBackend):
@@ -89,6 +90,8 @@ def test_a_recording_replayed_against_the_same_implementation_is_in_full_parity(
     leaked = sorted(v for v in witness.held if len(v) >= 6 and v in text)
     assert not leaked, leaked[:5]
     assert not tokens_in(text)
+    outputs = [done.stdout, done.stderr, *((tmp_path / "replay" / f).read_text() for f in REPORT_FILES)]
+    assert not [tokens_in(o) for o in outputs if tokens_in(o)]  # nor in anything the replay wrote
     for step in json.loads(text)["steps"]:
         body = (step.get("request") or {}).get("body", "")
         assert 'Password": "' not in body.replace('"PasswordVerifier": "$DEVICE_VERIFIER"', "")

@@ -181,6 +181,10 @@ def _again(ctx: CaseContext, answer: Answer) -> Answer:
     return Answer(exchange, answer.phase, answer.mode, answer.results if same else [])
 
 
+class PhaseError(Exception):
+    """schemathesis reported an error of its own: a suite ERROR, never a verdict on the target."""
+
+
 # A judge: False when the answer broke something, None when it does not bear on the requirement.
 Judge = Callable[[CaseContext, Answer], "bool | None"]
 
@@ -188,6 +192,8 @@ Judge = Callable[[CaseContext, Answer], "bool | None"]
 def _phase_case(judge: Judge) -> Callable[[CaseContext], None]:
     def run(ctx: CaseContext) -> None:
         findings: Findings = ctx.session.schemathesis_findings()
+        if findings.errors:  # schemathesis itself failed (not the target): the phase judged part of it
+            raise PhaseError(f"schemathesis failed: {findings.errors[0]}")
         again = findings.failing.get(ctx.case.id)
         if again is None:
             answers = sorted(findings.answers, key=lambda a: len(a.exchange.request_body))
