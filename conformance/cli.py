@@ -223,14 +223,14 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the cases against a target through pytest, then judge the results (exit codes: README)."""
-    from .engine.run import run
+    from conformance.app.run import run
 
     return run(args)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording against a target: exit 0 on full parity, 1 when a step answered otherwise."""
-    from .engine.plugin import write_outputs
+    from conformance.app.plugin import write_outputs
     from .parity.replay import replay, summary_lines
 
     document = replay(Path(args.recording), args.target)

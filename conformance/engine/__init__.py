@@ -1,2 +1,2 @@
-"""The engine: cases (one or more per requirement), the checks and oracle that judge responses,
-the runner that turns outcomes into verdicts, and the pytest plugin that runs it all."""
+"""The engine: run settings, the run session and a case's context, the case registry, the property
+loop, the runner that turns outcomes into verdicts, and the results document."""

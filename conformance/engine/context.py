@@ -23,7 +23,7 @@ from conformance.targets.exchange import Exchange
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
 
-from .checks import (
+from conformance.judge.checks import (
     ABSENT,
     Blocked,
     CheckFailure,
@@ -34,9 +34,9 @@ from .checks import (
     html_error_page,
     unimplemented_reason,
 )
-from .outcomes import Outcome, Outcomes
+from conformance.judge.outcomes import Outcome, Outcomes
 from .registry import Case
-from .verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 
 # A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"

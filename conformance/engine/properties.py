@@ -28,9 +28,9 @@ from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, Hypoth
 
 from conformance.provisioning import FixtureUnavailable
 
-from .checks import Blocked, Unimplemented
+from conformance.judge.checks import Blocked, Unimplemented
 from .context import CaseContext
-from .outcomes import Outcomes
+from conformance.judge.outcomes import Outcomes
 
 T = TypeVar("T")
 

@@ -45,7 +45,7 @@ def case(
 
 
 def all_cases() -> list[Case]:
-    from . import cases  # noqa: F401  (registers every case module)
+    from conformance import cases  # noqa: F401  (registers every case module)
 
     return list(CASES.values())
 

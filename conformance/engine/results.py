@@ -11,8 +11,8 @@ from conformance.contract.extract import OPERATION, SERVICE
 from conformance.contract.model import PinnedModel
 from conformance.secrets import redact_obj
 
-from .checks import modeled_errors
-from .verdicts import ALL_VERDICTS
+from conformance.judge.checks import modeled_errors
+from conformance.judge.verdicts import ALL_VERDICTS
 
 TOOL_NAME = "cognito-conformance"
 

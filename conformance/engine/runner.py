@@ -14,11 +14,11 @@ from conformance.provisioning import FixtureUnavailable
 from conformance.secrets import redact, redact_obj
 from conformance.targets.exchange import Exchange
 
-from .checks import Blocked, Unimplemented
+from conformance.judge.checks import Blocked, Unimplemented
 from .context import CaseContext, RunSession
-from .outcomes import Outcome
+from conformance.judge.outcomes import Outcome
 from .registry import Case
-from .verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 
 MAX_BODY_SHOWN = 2000
 # Credentials, and client noise that says nothing about the request.

@@ -25,7 +25,7 @@ from conformance.contract.catalog import catalog
 from conformance.contract.model import pinned
 from conformance.engine import results
 from conformance.engine.registry import CASES, all_cases
-from conformance.engine.verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.errors import SuiteError
 from conformance.provisioning import Provisioner
 from conformance.provisioning.signin import device_confirmation

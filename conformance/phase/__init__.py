@@ -10,5 +10,5 @@ Target, with a signed-in user's real token and device key, and the answers are j
 - `kinds.py`: what a request the phase sent is about (a broken rule, a framing error, a valid request),
   read by the suite's own constraint walker, not from what schemathesis meant to generate.
 
-The cases that judge the findings, one per requirement: `conformance/engine/cases/schemathesis_phase.py`.
+The cases that judge the findings, one per requirement: `conformance/cases/schemathesis_phase.py`.
 """

@@ -50,7 +50,7 @@ TIER: dict[str, int] = {
 COVERING = frozenset({"PASS", "INFORMATIONAL", "NON-STRICT", "FAIL"})
 NOT_COVERING = frozenset({"UNIMPLEMENTED", "BLOCKED"})
 
-# A check outcome's verdicts, worst first: the engine's order (engine/outcomes.py SEVERITY), where a
+# A check outcome's verdicts, worst first: the engine's order (conformance/judge/outcomes.py SEVERITY), where a
 # case's verdict is its worst outcome. Kept here as data so the reports need not import the engine.
 OUTCOME_ORDER: tuple[str, ...] = ("FAIL", "NON-STRICT", "BLOCKED", "PASS", "INFORMATIONAL")
 # Outcomes a failing testcase lists: the ones that deviate from the documentation.

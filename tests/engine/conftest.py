@@ -17,7 +17,7 @@ from conformance.contract.catalog import catalog
 from conformance.engine.context import RunSession, RunSettings
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
-from conformance.engine.verdicts import CaseResult
+from conformance.judge.verdicts import CaseResult
 from conformance.provisioning import Provisioner
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend

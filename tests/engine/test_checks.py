@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from conformance.contract.constraints import Kind, Violation
-from conformance.engine import checks
-from conformance.engine.checks import CheckFailure, NothingToJudge, unimplemented_reason
+from conformance.judge import checks
+from conformance.judge.checks import CheckFailure, NothingToJudge, unimplemented_reason
 from conformance.targets.exchange import Exchange
 
 JSON = "application/x-amz-json-1.1"

@@ -7,7 +7,7 @@ from typing import Any
 from conformance.contract.catalog import catalog
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
-from conformance.engine.verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 from conformance.targets.exchange import Exchange
 
 from .conftest import session_for

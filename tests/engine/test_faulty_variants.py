@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.contract.catalog import catalog
-from conformance.engine.verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 from conformance.reference.faults import FAULTS
 

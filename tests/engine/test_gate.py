@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.engine.verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
 from tests.signals import interruptible

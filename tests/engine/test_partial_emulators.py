@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.engine.verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 
 from .conftest import faulty_endpoint, run_cases, session_for
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.engine.outcomes import Outcome, Outcomes
+from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.engine.properties import drawn, for_all
-from conformance.engine.verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 
 
 def context(*, examples: int = 50, seed: int = 0, shrink: bool = True) -> Any:

@@ -17,7 +17,7 @@ from conformance.contract import paths
 from conformance.contract.catalog import catalog
 from conformance.contract.model import pinned
 from conformance.engine import results as results_module
-from conformance.engine.plugin import write_outputs
+from conformance.app.plugin import write_outputs
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.secrets import JWT_SHAPE, SECRETS

@@ -13,10 +13,10 @@ import pytest
 
 from conformance.contract.constraints import Kind
 from conformance.engine import context
-from conformance.engine.cases.schemathesis_phase import PREFIX
-from conformance.engine.cases.validation import RULES
+from conformance.cases.schemathesis_phase import PREFIX
+from conformance.cases.validation import RULES
 from conformance.engine.registry import select
-from conformance.engine.verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.phase.bridge import TargetApp
 from conformance.phase.credentials import KEEP_ONE_IN, RealCredentials
 from conformance.phase.engine import Findings

@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 import pytest
 
 from conformance.contract.catalog import catalog
-from conformance.engine.budget import state_machine_shape
-from conformance.engine.cases import statemachine
+from conformance.app.budget import state_machine_shape
+from conformance.cases import statemachine
 from conformance.engine.context import CaseContext, RunSession
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
-from conformance.engine.verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 
 from .conftest import serving, session_for

@@ -19,11 +19,11 @@ from strategies.requests import (
 )
 from strategies.violations import REMOVE
 
-from ..checks import CheckFailure, passes_validation, readable, secret_not_echoed
-from ..context import CaseContext
-from ..properties import for_all
-from ..registry import case
-from .common import KEY, STATUS, TOKEN, judge_invalid, lower_camel, request_base
+from conformance.judge.checks import CheckFailure, passes_validation, readable, secret_not_echoed
+from conformance.engine.context import CaseContext
+from conformance.engine.properties import for_all
+from conformance.engine.registry import case
+from conformance.cases.common import KEY, STATUS, TOKEN, judge_invalid, lower_camel, request_base
 
 
 def _one_request(ctx: CaseContext, changes: dict[str, Any]) -> None:

@@ -7,9 +7,9 @@ import re
 from conformance.contract import paths
 from conformance.contract.catalog import SEED_FILE
 
-from ..checks import modeled_errors
-from ..context import CaseContext
-from ..registry import case
+from conformance.judge.checks import modeled_errors
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
 
 # Filled in by the results builder from all cases' error types (see results.error_coverage).
 COVERAGE_PENDING = "computed from all cases when the run ends"

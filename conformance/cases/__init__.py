@@ -1,6 +1,6 @@
 """Every case module; importing this package registers all cases."""
 
-from . import (
+from conformance.cases import (
     authorization,
     coverage,
     deviceflow,

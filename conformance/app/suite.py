@@ -10,10 +10,10 @@ import pytest
 from conformance.contract.catalog import catalog
 from conformance.targets.target import STOPPED
 
-from .plugin import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
-from .registry import CASES, select
-from .runner import run_case
-from .verdicts import CaseResult, Verdict
+from conformance.app.plugin import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
+from conformance.engine.registry import CASES, select
+from conformance.engine.runner import run_case
+from conformance.judge.verdicts import CaseResult, Verdict
 
 
 def _run(config: pytest.Config) -> ConformanceRun:

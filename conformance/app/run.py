@@ -21,9 +21,9 @@ from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, T
 from conformance.provisioning.cleanup import sigterm_interrupts, terminated
 from conformance.secrets import SECRETS, redact
 
-from .budget import plan
-from .context import RunSettings
-from .registry import select
+from conformance.app.budget import plan
+from conformance.engine.context import RunSettings
+from conformance.engine.registry import select
 
 FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
 
@@ -101,7 +101,7 @@ def stopped_reason(document: dict[str, Any]) -> str | None:
 
 # The pytest plugins a run loads, named: nothing else installed is imported (entry-point autoloading
 # cost about a second per run, mostly other packages' plugins and pytest's rewriting of their asserts).
-SUITE_PLUGIN = "conformance.engine.plugin"
+SUITE_PLUGIN = "conformance.app.plugin"
 XDIST_PLUGIN = "xdist.plugin"  # pytest-xdist, for --workers N
 AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
@@ -209,7 +209,7 @@ def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path)
     if args.baseline:
         from conformance.reports.baseline import apply_baseline
 
-        from .plugin import write_outputs
+        from conformance.app.plugin import write_outputs
 
         outcome = apply_baseline(document, _load_baseline(Path(args.baseline)))
         write_outputs(document, report_dir)  # again, now with each case marked against the baseline

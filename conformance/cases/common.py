@@ -9,8 +9,8 @@ from conformance.contract.extract import OPERATION
 from conformance.targets.exchange import Exchange
 from strategies.requests import Labelled, input_shape
 
-from ..checks import Blocked, refused, refused_for_the_violation, twin_not_refused_alike
-from ..context import STAND_IN_TOKEN, CaseContext
+from conformance.judge.checks import Blocked, refused, refused_for_the_violation, twin_not_refused_alike
+from conformance.engine.context import STAND_IN_TOKEN, CaseContext
 
 TOKEN, KEY, STATUS = "AccessToken", "DeviceKey", "DeviceRememberedStatus"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.targets.exchange import Exchange
 
-from .verdicts import Verdict
+from conformance.judge.verdicts import Verdict
 
 # Worst first. BLOCKED ranks above PASS: a part of the requirement that could not be judged means
 # the requirement as a whole was not seen to hold. INFORMATIONAL (an INFO assumption that did not

@@ -23,8 +23,8 @@ from conformance.phase.engine import (
 from conformance.phase.kinds import VALID_KINDS, RequestKind, classify
 from conformance.targets.exchange import Exchange
 
-from .. import checks
-from ..checks import (
+from conformance.judge import checks
+from conformance.judge.checks import (
     CheckFailure,
     NothingToJudge,
     accepted,
@@ -33,10 +33,10 @@ from ..checks import (
     wire_error_type,
     wire_refused,
 )
-from ..context import CaseContext
-from ..registry import case
-from .common import TOKEN
-from .validation import RULES
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
+from conformance.cases.common import TOKEN
+from conformance.cases.validation import RULES
 
 PREFIX = "SCHEMATHESIS-"
 NOT_FOUND = "ResourceNotFoundException"

@@ -17,9 +17,9 @@ from conformance.provisioning import (
 )
 from strategies.requests import label
 
-from ..checks import Blocked, CheckFailure, accepted, proof_refused, readable, refused
-from ..context import CaseContext
-from ..registry import case
+from conformance.judge.checks import Blocked, CheckFailure, accepted, proof_refused, readable, refused
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 

@@ -12,12 +12,12 @@ from conformance.targets.exchange import Exchange
 from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
 from strategies.wire import WireRequest, proper_headers, wire_examples, wire_variants
 
-from .. import checks
-from ..checks import Blocked, CheckFailure, accepted, not_5xx, success_body, wire_error_type, wire_refused
-from ..context import STAND_IN_TOKEN, CaseContext
-from ..properties import for_all
-from ..registry import case
-from .common import request_base, unknown_device_key
+from conformance.judge import checks
+from conformance.judge.checks import Blocked, CheckFailure, accepted, not_5xx, success_body, wire_error_type, wire_refused
+from conformance.engine.context import STAND_IN_TOKEN, CaseContext
+from conformance.engine.properties import for_all
+from conformance.engine.registry import case
+from conformance.cases.common import request_base, unknown_device_key
 
 
 def _has_user(ctx: CaseContext) -> bool:

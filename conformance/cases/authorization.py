@@ -8,9 +8,9 @@ import json
 from conformance.secrets import SECRETS
 from conformance.targets.exchange import Exchange
 
-from ..checks import accepted, refused, unchanged
-from ..context import CaseContext
-from ..registry import case
+from conformance.judge.checks import accepted, refused, unchanged
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
 

@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from conformance.contract.catalog import catalog
 
-from .context import RunSession, RunSettings
-from .registry import Case
-from .runner import run_case
+from conformance.engine.context import RunSession, RunSettings
+from conformance.engine.registry import Case
+from conformance.engine.runner import run_case
 
 
 def state_machine_shape(examples: int) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.provisioning import FixtureUnavailable
 
-from ..checks import (
+from conformance.judge.checks import (
     Blocked,
     CheckFailure,
     NothingToJudge,
@@ -17,8 +17,8 @@ from ..checks import (
     refused,
     state_is,
 )
-from ..context import CaseContext
-from ..registry import case
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
 
 READ_OPS = ("UpdateDeviceStatus", "AdminGetDevice", "AdminListDevices")
 NOT_FOUND = ("ResourceNotFoundException",)

@@ -21,7 +21,7 @@ import pytest
 
 from conformance.secrets import redact
 
-from .verdicts import CaseResult, Verdict
+from conformance.judge.verdicts import CaseResult, Verdict
 
 DEFAULT_REPORT_DIR = "reports/latest"
 PLUGIN_NAME = "cognito-conformance-run"
@@ -65,7 +65,7 @@ class ConformanceRun:
     """Per process: settings, the lazily opened session, and the results of the cases run here."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from .context import RunSettings
+        from conformance.engine.context import RunSettings
 
         self.config = config
         worker = getattr(config, "workerinput", None)
@@ -108,7 +108,7 @@ class ConformanceRun:
             from conformance.provisioning import Provisioner, install_cleanup
             from conformance.targets import open_target
 
-            from .context import RunSession
+            from conformance.engine.context import RunSession
 
             try:
                 self._target = open_target(self.settings.target_spec, pace=self.settings.pace)
@@ -225,7 +225,7 @@ class ConformanceRun:
         from conformance.contract.model import pinned
         from conformance.targets.calllog import CallLog
 
-        from . import results
+        from conformance.engine import results
 
         parts_dir = self.report_dir / ".parts"
         documents = (
@@ -283,7 +283,7 @@ def not_run(session: Any, case_id: str, reason: str) -> CaseResult:
 
     from conformance.contract.catalog import catalog
 
-    from .registry import CASES
+    from conformance.engine.registry import CASES
 
     requirement = catalog().get(CASES[case_id].requirement)
     spec = shlex.quote(session.settings.target_spec)

@@ -19,10 +19,10 @@ from typing import Any
 
 from conformance.provisioning import FixtureUnavailable, User
 
-from ..budget import state_machine_shape
-from ..checks import ABSENT, Blocked, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
-from ..context import CaseContext, blocked_reason, provenance_of
-from ..registry import case
+from conformance.app.budget import state_machine_shape
+from conformance.judge.checks import ABSENT, Blocked, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
+from conformance.engine.context import CaseContext, blocked_reason, provenance_of
+from conformance.engine.registry import case
 
 REQ = "STATE-MACHINE"
 USER_VIEW = "STATE-USER-VIEW"

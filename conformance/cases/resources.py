@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..checks import refused, unchanged
-from ..context import CaseContext
-from ..registry import case
-from .common import unknown_device_key
+from conformance.judge.checks import refused, unchanged
+from conformance.engine.context import CaseContext
+from conformance.engine.registry import case
+from conformance.cases.common import unknown_device_key
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
 

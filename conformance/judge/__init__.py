@@ -1,0 +1,1 @@
+"""What judges an answer: signals, verdicts, outcomes, and the registered checks."""
