@@ -17,9 +17,9 @@ import secrets
 import uuid
 from typing import Any
 
-from .backend import ReferenceBackend
 from .errors import CognitoError, invalid_parameter, resource_not_found
 from .sessions import ADMIN_SCOPE, access_claims
+from .state import BackendState
 from .store import SignInSession
 from .tokens import SigningKey
 
@@ -28,7 +28,7 @@ VARIANTS = ("valid", "no-admin-scope", "expired", "other-pool")
 
 
 class Controls:
-    def __init__(self, backend: ReferenceBackend) -> None:
+    def __init__(self, backend: BackendState) -> None:
         self.backend = backend
 
     def mint_access_token(

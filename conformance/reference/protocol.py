@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..contract.model import pinned
-from .backend import ReferenceBackend
 from .errors import CognitoError
 from .handlers import OPERATIONS, Context
+from .state import BackendState
 from .validation import validate
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -26,7 +26,7 @@ _log = logging.getLogger(__name__)
 
 
 def handle(
-    backend: ReferenceBackend,
+    backend: BackendState,
     target: str | None,
     body: bytes,
     headers: Mapping[str, str],

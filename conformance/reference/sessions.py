@@ -16,15 +16,15 @@ from typing import Any
 
 from ..contract.model import pinned
 from . import errors
-from .backend import ReferenceBackend
 from .errors import CognitoError, not_authorized
+from .state import BackendState
 from .store import RESET_REQUIRED, Client, Pool, SignInSession, User
 from .tokens import TokenError, unverified_parts
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
-def access_token_seconds(backend: ReferenceBackend, client: Client) -> int:
+def access_token_seconds(backend: BackendState, client: Client) -> int:
     return (
         backend.access_token_validity
         if backend.access_token_validity is not None
@@ -33,7 +33,7 @@ def access_token_seconds(backend: ReferenceBackend, client: Client) -> int:
 
 
 def start_session(
-    backend: ReferenceBackend, pool: Pool, client: Client, user: User, device_key: str | None
+    backend: BackendState, pool: Pool, client: Client, user: User, device_key: str | None
 ) -> SignInSession:
     now = backend.now()
     session = SignInSession(
@@ -53,7 +53,7 @@ def start_session(
 
 
 def access_claims(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     session: SignInSession,
     user: User,
@@ -83,7 +83,7 @@ def access_claims(
 
 
 def id_claims(
-    backend: ReferenceBackend, pool: Pool, session: SignInSession, user: User, validity: int
+    backend: BackendState, pool: Pool, session: SignInSession, user: User, validity: int
 ) -> dict[str, Any]:
     iat = int(backend.now())
     claims: dict[str, Any] = {k: v for k, v in user.attributes.items() if k != "sub"}
@@ -109,7 +109,7 @@ def id_claims(
 
 
 def authentication_result(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     user: User,
@@ -140,7 +140,7 @@ class Caller:
     claims: dict[str, Any]
 
 
-def authorize(backend: ReferenceBackend, token: str | None, operation: str) -> Caller:
+def authorize(backend: BackendState, token: str | None, operation: str) -> Caller:
     """The caller an access token stands for, or the NotAuthorizedException (etc.) AWS answers."""
     if not token:
         # AccessToken is optional in the model for GetDevice/ForgetDevice; without one there is no caller.
@@ -174,7 +174,7 @@ def authorize(backend: ReferenceBackend, token: str | None, operation: str) -> C
     return Caller(pool=pool, user=user, session=session, claims=claims)
 
 
-def _pool_of(backend: ReferenceBackend, issuer: Any) -> Pool | None:
+def _pool_of(backend: BackendState, issuer: Any) -> Pool | None:
     prefix = backend.issuer("")
     if not isinstance(issuer, str) or not issuer.startswith(prefix):
         return None

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..backend import ReferenceBackend
-from ..errors import resource_not_found
+from ..errors import invalid_parameter, resource_not_found
 from ..sessions import user_not_found
+from ..state import BackendState
 from ..store import Client, Device, Pool, User
 
 
@@ -21,24 +21,24 @@ class Context:
     user_agent: str = ""
 
 
-Handler = Callable[[ReferenceBackend, dict[str, Any], Context], dict[str, Any]]
+Handler = Callable[[BackendState, dict[str, Any], Context], dict[str, Any]]
 
 
-def get_pool(backend: ReferenceBackend, pool_id: str) -> Pool:
+def get_pool(backend: BackendState, pool_id: str) -> Pool:
     pool = backend.store.pools.get(pool_id)
     if pool is None:
         raise resource_not_found(f"User pool {pool_id} does not exist.")
     return pool
 
 
-def get_client(backend: ReferenceBackend, client_id: str, pool_id: str | None = None) -> Client:
+def get_client(backend: BackendState, client_id: str, pool_id: str | None = None) -> Client:
     client = backend.store.clients.get(client_id)
     if client is None or (pool_id is not None and client.pool_id != pool_id):
         raise resource_not_found(f"User pool client {client_id} does not exist.")
     return client
 
 
-def get_user(backend: ReferenceBackend, ctx: Context, pool: Pool, username: str) -> User:
+def get_user(backend: BackendState, ctx: Context, pool: Pool, username: str) -> User:
     """The user, or UserNotFoundException (ResourceNotFoundException where the operation lacks the former)."""
     user = pool.user(username)
     if user is None:
@@ -46,7 +46,7 @@ def get_user(backend: ReferenceBackend, ctx: Context, pool: Pool, username: str)
     return user
 
 
-def device_json(backend: ReferenceBackend, device: Device) -> dict[str, Any]:
+def device_json(backend: BackendState, device: Device) -> dict[str, Any]:
     """A DeviceType, with the attributes seen on AWS (get-device example in the AWS CLI reference)."""
     attributes = {
         "device_status": "valid",
@@ -84,8 +84,6 @@ def page(
     items: list[Any], limit: int | None, token: str | None, default: int = 60
 ) -> tuple[list[Any], str | None]:
     """One page of `items` and the token for the next; the token is the offset (opaque to clients)."""
-    from ..errors import invalid_parameter
-
     start = 0
     if token is not None:
         if not token.startswith("p-") or not token[2:].isdigit():

@@ -16,21 +16,21 @@ from typing import Any
 
 from ... import srp
 from .. import errors
-from ..backend import ReferenceBackend
 from ..errors import CognitoError, invalid_parameter, resource_not_found
 from ..sessions import authorize
+from ..state import BackendState
 from ..store import Device, Pool, User
 from .common import Context, device_json, get_pool, get_user, page
 
 
-def _device(backend: ReferenceBackend, pool: Pool, user: User, key: str) -> Device:
+def _device(backend: BackendState, pool: Pool, user: User, key: str) -> Device:
     device = backend.store.devices.get(key)
     if device is None or device.pool_id != pool.id or device.owner_sub != user.sub or not device.confirmed:
         raise resource_not_found(errors.DEVICE_DOES_NOT_EXIST)
     return device
 
 
-def _set_status(backend: ReferenceBackend, device: Device, status: str | None) -> None:
+def _set_status(backend: BackendState, device: Device, status: str | None) -> None:
     # DeviceRememberedStatus is optional in the model and AWS does not say what its absence means;
     # we leave the status as it is (and still answer 200).
     if status is not None:
@@ -38,7 +38,7 @@ def _set_status(backend: ReferenceBackend, device: Device, status: str | None) -
         device.last_modified = backend.now()
 
 
-def _listing(backend: ReferenceBackend, devices: list[Device], p: dict[str, Any]) -> dict[str, Any]:
+def _listing(backend: BackendState, devices: list[Device], p: dict[str, Any]) -> dict[str, Any]:
     chunk, token = page(devices, p.get("Limit"), p.get("PaginationToken"))
     out: dict[str, Any] = {"Devices": [device_json(backend, d) for d in chunk]}
     if token:
@@ -49,7 +49,7 @@ def _listing(backend: ReferenceBackend, devices: list[Device], p: dict[str, Any]
 # --- the user's view ---------------------------------------------------------------------------------------
 
 
-def confirm_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def confirm_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     device = backend.store.devices.get(p["DeviceKey"])
     if device is None or device.pool_id != caller.pool.id or device.owner_sub != caller.user.sub:
@@ -75,7 +75,7 @@ def confirm_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -
     return {"UserConfirmationNecessary": caller.pool.remember_only_on_prompt}
 
 
-def get_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def get_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     device = _device(backend, caller.pool, caller.user, p["DeviceKey"])
     if not device.remembered:
@@ -83,20 +83,20 @@ def get_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> di
     return {"Device": device_json(backend, device)}
 
 
-def list_devices(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def list_devices(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     remembered = [d for d in backend.store.devices_of(caller.pool.id, caller.user.sub) if d.remembered]
     return _listing(backend, remembered, p)
 
 
-def update_device_status(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def update_device_status(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     device = _device(backend, caller.pool, caller.user, p["DeviceKey"])
     _set_status(backend, device, p.get("DeviceRememberedStatus"))
     return {}
 
 
-def forget_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def forget_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     device = _device(backend, caller.pool, caller.user, p["DeviceKey"])
     del backend.store.devices[device.key]
@@ -106,28 +106,28 @@ def forget_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) ->
 # --- the administrator's view ------------------------------------------------------------------------------
 
 
-def _admin_target(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> tuple[Pool, User]:
+def _admin_target(backend: BackendState, p: dict[str, Any], ctx: Context) -> tuple[Pool, User]:
     pool = get_pool(backend, p["UserPoolId"])
     return pool, get_user(backend, ctx, pool, p["Username"])
 
 
-def admin_get_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_get_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool, user = _admin_target(backend, p, ctx)
     return {"Device": device_json(backend, _device(backend, pool, user, p["DeviceKey"]))}
 
 
-def admin_list_devices(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_list_devices(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool, user = _admin_target(backend, p, ctx)
     return _listing(backend, backend.store.devices_of(pool.id, user.sub), p)
 
 
-def admin_update_device_status(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_update_device_status(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool, user = _admin_target(backend, p, ctx)
     _set_status(backend, _device(backend, pool, user, p["DeviceKey"]), p.get("DeviceRememberedStatus"))
     return {}
 
 
-def admin_forget_device(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_forget_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool, user = _admin_target(backend, p, ctx)
     device = _device(backend, pool, user, p["DeviceKey"])
     del backend.store.devices[device.key]

@@ -8,8 +8,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..backend import ReferenceBackend
 from ..errors import invalid_parameter
+from ..state import BackendState
 from ..store import Client, Pool
 from ..tokens import SigningKey
 from .common import Context, get_client, get_pool
@@ -29,7 +29,7 @@ INVALID_NEXT_TOKEN = "Invalid pagination token."  # undocumented wording; ListUs
 _Item = TypeVar("_Item")
 
 
-def create_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def create_user_pool(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     now = backend.now()
     pool_id = backend.new_pool_id()
     policy = {**DEFAULT_PASSWORD_POLICY, **((p.get("Policies") or {}).get("PasswordPolicy") or {})}
@@ -81,11 +81,11 @@ def _pool_json(pool: Pool) -> dict[str, Any]:
     return out
 
 
-def describe_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_user_pool(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return {"UserPool": _pool_json(get_pool(backend, p["UserPoolId"]))}
 
 
-def delete_user_pool(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def delete_user_pool(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     if pool.description.get("DeletionProtection") == "ACTIVE":
         raise invalid_parameter(
@@ -116,12 +116,12 @@ def _validity(p: dict[str, Any], member: str, unit_key: str, default: int) -> tu
     return value * _UNIT_SECONDS[unit], value, unit
 
 
-def create_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def create_user_pool_client(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     access, access_value, access_unit = _validity(p, "AccessTokenValidity", "AccessToken", 60)
     id_token, id_value, id_unit = _validity(p, "IdTokenValidity", "IdToken", 60)
     refresh, refresh_value, refresh_unit = _validity(p, "RefreshTokenValidity", "RefreshToken", 30)
-    # AWS's bounds; tests that need a shorter access token use ReferenceBackend.access_token_validity.
+    # AWS's bounds; tests that need a shorter access token use BackendState.access_token_validity.
     if not 300 <= access <= 86400:
         raise invalid_parameter("Access token validity must be between 5 minutes and 1 day.")
     if not 300 <= id_token <= 86400:
@@ -193,13 +193,13 @@ def _client_json(client: Client, modified: float) -> dict[str, Any]:
     return out
 
 
-def describe_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def describe_user_pool_client(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     get_pool(backend, p["UserPoolId"])
     client = get_client(backend, p["ClientId"], p["UserPoolId"])
     return {"UserPoolClient": _client_json(client, client.created)}
 
 
-def delete_user_pool_client(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def delete_user_pool_client(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     client = get_client(backend, p["ClientId"], pool.id)
     del pool.clients[client.id]
@@ -267,7 +267,7 @@ def _pool_summary(pool: Pool) -> dict[str, Any]:
     }
 
 
-def list_user_pools(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def list_user_pools(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     # MaxResults is required and 1..60 in the model; validation refused anything else before this.
     chunk, token = _cursor_page(
         list(backend.store.pools.values()),
@@ -282,7 +282,7 @@ def list_user_pools(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) 
     return out
 
 
-def list_user_pool_clients(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def list_user_pool_clients(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     # Every client the reference makes is a regular one: a filter on DCR (dynamic registration) lists none.
     clients = [] if p.get("ClientType") == "DCR" else list(pool.clients.values())

@@ -5,27 +5,27 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from ..backend import ReferenceBackend
 from ..errors import CognitoError
 from ..sessions import authorize
+from ..state import BackendState
 from ..tokens import TokenError, unverified_parts
 from .common import Context, get_client, get_pool, get_user
 
 
-def global_sign_out(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def global_sign_out(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p["AccessToken"], ctx.operation)
     backend.store.revoke_user_sessions(caller.pool.id, caller.user.sub)
     return {}
 
 
-def admin_user_global_sign_out(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_user_global_sign_out(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     backend.store.revoke_user_sessions(pool.id, user.sub)
     return {}
 
 
-def revoke_token(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def revoke_token(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     """Revoke a refresh token and every access/ID token of its sign-in (they share `origin_jti`)."""
     token = p["Token"]
     try:

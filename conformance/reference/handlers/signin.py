@@ -17,9 +17,9 @@ from typing import Any
 
 from ... import srp
 from .. import errors
-from ..backend import ReferenceBackend
 from ..errors import CognitoError, invalid_parameter, not_authorized, resource_not_found
 from ..sessions import authentication_result, modeled_or, start_session, user_not_found
+from ..state import BackendState
 from ..store import CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, Challenge, Client, Device, Pool, User
 from .common import Context, get_client, get_pool
 from .users import check_policy, password_matches, set_password
@@ -64,7 +64,7 @@ def _check_secret_hash(client: Client, username: str, params: dict[str, Any]) ->
         raise not_authorized(f"Unable to verify secret hash for client {client.id}")
 
 
-def _find_user(backend: ReferenceBackend, ctx: Context, pool: Pool, client: Client, username: str) -> User:
+def _find_user(backend: BackendState, ctx: Context, pool: Pool, client: Client, username: str) -> User:
     user = pool.user(username)
     if user is None:
         if client.prevent_user_existence_errors == "ENABLED":
@@ -89,7 +89,7 @@ def _new_secret_block() -> str:
 
 
 def _take(
-    backend: ReferenceBackend,
+    backend: BackendState,
     key: str | None,
     name: str,
     client: Client,
@@ -111,7 +111,7 @@ def _take(
     return challenge
 
 
-def _user_device(backend: ReferenceBackend, pool: Pool, user: User, device_key: str) -> Device:
+def _user_device(backend: BackendState, pool: Pool, user: User, device_key: str) -> Device:
     device = backend.store.devices.get(device_key)
     if device is None or device.pool_id != pool.id or device.owner_sub != user.sub or not device.confirmed:
         raise resource_not_found(errors.DEVICE_DOES_NOT_EXIST)
@@ -119,7 +119,7 @@ def _user_device(backend: ReferenceBackend, pool: Pool, user: User, device_key: 
 
 
 def _tokens(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     user: User,
@@ -155,7 +155,7 @@ def _tokens(
 
 
 def _after_password(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     user: User,
@@ -192,7 +192,7 @@ def _after_password(
 
 
 def _open_challenge(
-    backend: ReferenceBackend,
+    backend: BackendState,
     name: str,
     pool: Pool,
     client: Client,
@@ -212,19 +212,19 @@ def _open_challenge(
 # --- InitiateAuth ------------------------------------------------------------------------------------------
 
 
-def initiate_auth(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def initiate_auth(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     client = get_client(backend, p["ClientId"])
     return _initiate(backend, p, ctx, client, _PUBLIC_FLOWS)
 
 
-def admin_initiate_auth(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_initiate_auth(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     get_pool(backend, p["UserPoolId"])
     client = get_client(backend, p["ClientId"], p["UserPoolId"])
     return _initiate(backend, p, ctx, client, _ADMIN_FLOWS)
 
 
 def _initiate(
-    backend: ReferenceBackend, p: dict[str, Any], ctx: Context, client: Client, flows: set[str]
+    backend: BackendState, p: dict[str, Any], ctx: Context, client: Client, flows: set[str]
 ) -> dict[str, Any]:
     pool = get_pool(backend, client.pool_id)
     flow = p["AuthFlow"]
@@ -283,7 +283,7 @@ def _initiate(
     return _after_password(backend, pool, client, user, ctx, params.get("DEVICE_KEY"), srp_flow=False)
 
 
-def _refresh(backend: ReferenceBackend, pool: Pool, client: Client, params: dict[str, Any]) -> dict[str, Any]:
+def _refresh(backend: BackendState, pool: Pool, client: Client, params: dict[str, Any]) -> dict[str, Any]:
     token = _required(params, "REFRESH_TOKEN")
     store = backend.store
     origin = store.refresh_tokens.get(token)
@@ -308,18 +308,16 @@ def _refresh(backend: ReferenceBackend, pool: Pool, client: Client, params: dict
 # --- RespondToAuthChallenge --------------------------------------------------------------------------------
 
 
-def respond_to_auth_challenge(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def respond_to_auth_challenge(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return _respond(backend, p, ctx, get_client(backend, p["ClientId"]))
 
 
-def admin_respond_to_auth_challenge(
-    backend: ReferenceBackend, p: dict[str, Any], ctx: Context
-) -> dict[str, Any]:
+def admin_respond_to_auth_challenge(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     get_pool(backend, p["UserPoolId"])
     return _respond(backend, p, ctx, get_client(backend, p["ClientId"], p["UserPoolId"]))
 
 
-def _respond(backend: ReferenceBackend, p: dict[str, Any], ctx: Context, client: Client) -> dict[str, Any]:
+def _respond(backend: BackendState, p: dict[str, Any], ctx: Context, client: Client) -> dict[str, Any]:
     pool = get_pool(backend, client.pool_id)
     name = p["ChallengeName"]
     answers: dict[str, Any] = p.get("ChallengeResponses") or {}
@@ -335,7 +333,7 @@ def _respond(backend: ReferenceBackend, p: dict[str, Any], ctx: Context, client:
 
 
 def _password_verifier(
-    backend: ReferenceBackend, pool: Pool, client: Client, answers: dict[str, Any], ctx: Context
+    backend: BackendState, pool: Pool, client: Client, answers: dict[str, Any], ctx: Context
 ) -> dict[str, Any]:
     username = _required(answers, "USERNAME")
     secret_block = _required(answers, "PASSWORD_CLAIM_SECRET_BLOCK")
@@ -366,7 +364,7 @@ def _password_verifier(
 
 
 def _device_srp_auth(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     answers: dict[str, Any],
@@ -418,7 +416,7 @@ def _device_srp_auth(
 
 
 def _device_password_verifier(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     answers: dict[str, Any],
@@ -463,7 +461,7 @@ def _device_password_verifier(
 
 
 def _new_password(
-    backend: ReferenceBackend,
+    backend: BackendState,
     pool: Pool,
     client: Client,
     answers: dict[str, Any],

@@ -9,9 +9,9 @@ import uuid
 from typing import Any
 
 from ... import srp
-from ..backend import ReferenceBackend
 from ..errors import CognitoError, invalid_parameter
 from ..sessions import authorize
+from ..state import BackendState
 from ..store import CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, Pool, User
 from .common import Context, get_pool, get_user, page, user_attributes
 
@@ -78,7 +78,7 @@ def user_json(user: User, attributes_key: str = "Attributes") -> dict[str, Any]:
     }
 
 
-def admin_create_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_create_user(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     username = p["Username"]
     existing = pool.user(username)
@@ -102,7 +102,7 @@ def admin_create_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context
     return {"User": user_json(user)}
 
 
-def admin_set_user_password(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_set_user_password(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     check_policy(pool, p["Password"])
@@ -112,12 +112,12 @@ def admin_set_user_password(backend: ReferenceBackend, p: dict[str, Any], ctx: C
     return {}
 
 
-def admin_get_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_get_user(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     return user_json(get_user(backend, ctx, pool, p["Username"]), "UserAttributes")
 
 
-def admin_disable_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_disable_user(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     user.enabled = False
@@ -126,7 +126,7 @@ def admin_disable_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Contex
     return {}
 
 
-def admin_enable_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_enable_user(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     user.enabled = True
@@ -134,7 +134,7 @@ def admin_enable_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context
     return {}
 
 
-def admin_delete_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_delete_user(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     del pool.users[pool.user_key(user.username)]
@@ -143,7 +143,7 @@ def admin_delete_user(backend: ReferenceBackend, p: dict[str, Any], ctx: Context
     return {}
 
 
-def admin_reset_user_password(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def admin_reset_user_password(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     user = get_user(backend, ctx, pool, p["Username"])
     # AWS sends a code by e-mail/SMS; the password stops working until the user sets a new one.
@@ -167,7 +167,7 @@ _FILTERABLE = {
 }
 
 
-def list_users(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def list_users(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool = get_pool(backend, p["UserPoolId"])
     users = sorted(pool.users.values(), key=lambda u: (u.created, u.username))
     if p.get("Filter"):
@@ -195,6 +195,6 @@ def list_users(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> di
     return out
 
 
-def get_user_self(backend: ReferenceBackend, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
+def get_user_self(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     return {"Username": caller.user.username, "UserAttributes": user_attributes(caller.user)}
