@@ -27,6 +27,7 @@ test: setup lint typecheck unit
 lint: setup
 	$(BIN)/ruff check conformance strategies tests
 	$(BIN)/ruff format --check conformance strategies tests
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy

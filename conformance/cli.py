@@ -6,6 +6,9 @@ internal error of the suite (a bug; set COGNITO_CONFORMANCE_DEBUG=1 for the trac
 143 SIGTERM.
 """
 
+# Each command imports what it needs inside its function: `cognito-conformance --help`, `cases` or
+# `schemas` import in 0.1-0.3 s, while the run's modules (pytest, Hypothesis, schemathesis, the cases)
+# cost about 1.4 s (measured: `python -c "import conformance.cli"` against `import conformance.app.run`).
 from __future__ import annotations
 
 import argparse
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .engine.settings import OPTIONS
 from .errors import EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, SuiteError
 
 EXIT_INTERNAL = 4
@@ -58,6 +62,25 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"port out of range: {value}")
     return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The `run` command's arguments, from the one table of run options (engine/settings.py)."""
+    for option in OPTIONS:
+        if option.kind is bool:
+            parser.add_argument(option.flag, action="store_true", help=option.help)
+            continue
+        kind: Callable[[str], Any] = str if option.kind is str else int
+        if option.minimum is not None:
+            kind = _at_least(option.minimum)
+        parser.add_argument(
+            option.flag,
+            type=kind,
+            default=option.default,
+            choices=option.choices,
+            metavar=option.metavar,
+            help=option.help,
+        )
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -122,11 +145,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:
-    from .contract import paths
+    from .contract import idgen, paths
     from .contract.schemas import stale_schemas, write_schemas
 
     if args.check:
-        stale = stale_schemas(paths.SCHEMAS_DIR)
+        stale = stale_schemas(paths.SCHEMAS_DIR) + ([str(idgen.IDS_FILE)] if idgen.is_stale() else [])
         for name in stale:
             print(f"stale: {name}")
         print(
@@ -135,7 +158,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
             else f"{len(stale)} schema file(s) differ: run `{PROG} schemas`"
         )
         return EXIT_FAILURES if stale else EXIT_OK
-    for path in write_schemas(paths.SCHEMAS_DIR):
+    for path in [*write_schemas(paths.SCHEMAS_DIR), idgen.write()]:
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -230,7 +253,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay a recording against a target: exit 0 on full parity, 1 when a step answered otherwise."""
-    from conformance.app.plugin import write_outputs
+    from conformance.app.outputs import write_outputs
+
     from .parity.replay import replay, summary_lines
 
     document = replay(Path(args.recording), args.target)
@@ -302,7 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", help="a botocore package directory or a service-2.json[.gz]")
     p.add_argument("-o", "--output", help="where to write (default: specs/cognito-idp.extract.json)")
 
-    p = add("schemas", cmd_schemas, "regenerate the JSON Schemas from the pinned model (or --check them)")
+    p = add(
+        "schemas",
+        cmd_schemas,
+        "regenerate the JSON Schemas and the requirement-id constants (or --check them)",
+    )
     p.add_argument("--check", action="store_true", help="exit 1 if the committed schemas are stale")
 
     p = add("openapi", cmd_openapi, "print the OpenAPI 3.1 document of the awsJson1_1 face (or --check it)")
@@ -317,41 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", default="reports/latest")
 
     p = add("run", cmd_run, "run the conformance cases against a target and write the reports")
-    p.add_argument(
-        "--target",
-        default="reference",
-        help="reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]",
-    )
-    p.add_argument("--report-dir", default="reports/latest")
-    p.add_argument(
-        "--seed", type=int, default=0, help="makes a run repeatable (same cases, examples, verdicts)"
-    )
-    p.add_argument("--case", help="only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)")
-    p.add_argument(
-        "--examples", type=_positive, help="generated requests per property case (default 25; 5 on aws)"
-    )
-    p.add_argument(
-        "--record",
-        metavar="FILE",
-        help="write every exchange of the run to FILE (ids named, secrets redacted), to replay elsewhere",
-    )
-    p.add_argument(
-        "--schemathesis",
-        type=_non_negative,
-        metavar="N",
-        help="the schemathesis phase's examples per generation mode; 0 skips it (default 25; 0 on aws)",
-    )
-    p.add_argument(
-        "--dry-run", action="store_true", help="send nothing: print the planned calls and their total"
-    )
-    p.add_argument("--pace", choices=("aws",), help="pace calls per Cognito quota category (default on aws)")
-    p.add_argument("--baseline", help="expected verdicts; exit 1 only on a regression against it")
-    p.add_argument("--user-pool-id", help="staging mode: create temporary users in this existing pool only")
-    p.add_argument("--client-id", help="staging mode: an app client of that pool with ALLOW_USER_SRP_AUTH")
-    p.add_argument("--client-secret", help="staging mode: the client's secret, if it has one")
-    p.add_argument(
-        "--workers", type=_positive, default=1, help="pytest-xdist workers (each provisions its own users)"
-    )
+    _add_run_options(p)
 
     from .reports.cli import add_report_commands
 

@@ -27,3 +27,8 @@ class TargetUnreachable(SuiteError):
 
 class TargetStopped(TargetUnreachable):
     """The target stopped answering during the run: the cases not run yet were recorded as BLOCKED."""
+
+
+class InvalidDefinition(Exception):
+    """A case or a check defined wrong (an unknown requirement id, a name given twice): a bug in the
+    suite, raised when its module is imported, as Hypothesis's InvalidDefinition is. One line."""

@@ -7,6 +7,7 @@ min-1, min, max, max+1, and one example of every rule) come first, deterministic
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -309,8 +310,6 @@ def _first_unknown(shape: StructureShape) -> str:
 
 
 def _unique(examples: list[Labelled]) -> list[Labelled]:
-    import json
-
     seen: set[str] = set()
     out = []
     for ex in examples:

@@ -11,21 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conformance.contract.catalog import catalog
-
-from conformance.engine.context import RunSession, RunSettings
+from conformance.engine.context import RunSession
 from conformance.engine.registry import Case
 from conformance.engine.runner import run_case
-
-
-def state_machine_shape(examples: int) -> tuple[int, int]:
-    """(sequences, drawn steps per sequence) for the state machine: on live services one long one."""
-    return (max(4, examples // 5), 12) if examples >= 10 else (1, 15)
+from conformance.engine.settings import RunSettings
+from conformance.provisioning import Provisioner
+from conformance.targets import open_target
 
 
 def plan(cases: list[Case], settings: RunSettings) -> dict[str, object]:
-    from conformance.provisioning import Provisioner
-    from conformance.targets import open_target
-
     rehearsal = replace(settings, target_spec="reference", pace=None, user_pool_id=None, client_id=None)
     target = open_target("reference")
     provisioner = Provisioner(target, run_id="dry-run")

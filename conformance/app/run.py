@@ -17,29 +17,25 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
-from conformance.provisioning.cleanup import sigterm_interrupts, terminated
-from conformance.secrets import SECRETS, redact
-
+import conformance.cases  # noqa: F401  (registers every case)
 from conformance.app.budget import plan
-from conformance.engine.context import RunSettings
+from conformance.app.outputs import write_outputs
 from conformance.engine.registry import select
+from conformance.engine.settings import SETTINGS_OPTIONS, RunSettings
+from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
+from conformance.provisioning import Provisioner
+from conformance.provisioning.cleanup import sigterm_interrupts, terminated
+from conformance.reports.baseline import apply_baseline, load_baseline
+from conformance.reports.terminal import summary_lines
+from conformance.secrets import SECRETS, redact
+from conformance.targets import open_target
+from conformance.targets.target import STOPPED
 
 FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
 
 
 def settings_of(args: argparse.Namespace) -> RunSettings:
-    return RunSettings.of(
-        args.target,
-        seed=args.seed,
-        examples=args.examples,
-        report_dir=args.report_dir,
-        pace=args.pace,
-        user_pool_id=args.user_pool_id,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        schemathesis=args.schemathesis,
-    )
+    return RunSettings.from_options(vars(args))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
     with _named_plugins_only():
-        code = pytest.main(_pytest_args(args), plugins=[])
+        code = pytest.main(_pytest_args(settings, args.workers), plugins=[])
     if code == pytest.ExitCode.INTERRUPTED:
         # Cleanup has run; results.json (if any) holds the cases finished so far. Which signal it was:
         # pytest swallowed the interrupt, cleanup.terminated() remembers a SIGTERM.
@@ -89,8 +85,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def stopped_reason(document: dict[str, Any]) -> str | None:
     """One line when the target stopped answering during the run (None when it did not)."""
-    from conformance.targets.target import STOPPED
-
     stopped = [c for c in document["cases"] if str(c.get("reason") or "").startswith(STOPPED)]
     if not stopped:
         return None
@@ -121,7 +115,7 @@ def _named_plugins_only() -> Iterator[None]:
             os.environ[AUTOLOAD] = previous
 
 
-def _pytest_args(args: argparse.Namespace) -> list[str]:
+def _pytest_args(settings: RunSettings, workers: int) -> list[str]:
     os.environ.setdefault("COGNITO_CONFORMANCE_RUN_ID", random_source.token_hex(4))
     argv = [
         "-q",
@@ -137,32 +131,19 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "-p",
         SUITE_PLUGIN,
     ]
-    argv += ["--target", args.target]
-    argv += ["--report-dir", args.report_dir, "--seed", str(args.seed)]
-    for flag, value in (
-        ("--case", args.case),
-        ("--examples", args.examples),
-        ("--pace", args.pace),
-        ("--user-pool-id", args.user_pool_id),
-        ("--client-id", args.client_id),
-        ("--client-secret", args.client_secret),
-        ("--record", args.record),
-    ):
-        if value:
-            argv += [flag, str(value)]
-    if args.schemathesis is not None:
-        argv += ["--schemathesis", str(args.schemathesis)]
-    if args.workers > 1:
+    # Every setting, from the one table of options (engine/settings.py), as the plugin reads it back.
+    for option in SETTINGS_OPTIONS:
+        value = settings.option_values()[option.dest]
+        if value is not None:
+            argv += [option.flag, str(value)]
+    if workers > 1:
         # loadgroup: the schemathesis phase's cases share one worker, so the phase runs once.
-        argv += ["-p", XDIST_PLUGIN, "-n", str(args.workers), "--dist", "loadgroup"]
+        argv += ["-p", XDIST_PLUGIN, "-n", str(workers), "--dist", "loadgroup"]
     return argv
 
 
 def _preflight(settings: RunSettings) -> None:
     """Open the target and, in staging mode, check the pool: refuse early with one line."""
-    from conformance.provisioning import Provisioner
-    from conformance.targets import open_target
-
     target = open_target(settings.target_spec, pace=settings.pace)
     try:
         if settings.user_pool_id:
@@ -195,10 +176,6 @@ def _dry_run(cases: list[Any], settings: RunSettings, report_dir: Path) -> int:
 
 
 def _load_baseline(path: Path) -> Any:
-    try:
-        from conformance.reports.baseline import load_baseline
-    except ImportError:
-        raise SuiteError("baselines are not available in this build") from None
     if not path.exists():
         raise SuiteError(f"baseline not found: {path}")
     return load_baseline(path)
@@ -207,10 +184,6 @@ def _load_baseline(path: Path) -> Any:
 def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path) -> int:
     """Exit 1 on a FAIL, ERROR or UNIMPLEMENTED; with a baseline, only on a regression against it."""
     if args.baseline:
-        from conformance.reports.baseline import apply_baseline
-
-        from conformance.app.plugin import write_outputs
-
         outcome = apply_baseline(document, _load_baseline(Path(args.baseline)))
         write_outputs(document, report_dir)  # again, now with each case marked against the baseline
         for line in outcome.lines():
@@ -220,8 +193,6 @@ def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path)
 
 
 def _summary(document: dict[str, Any], report_dir: Path) -> list[str]:
-    from conformance.reports.terminal import summary_lines
-
     report = report_dir / "index.html"
     return list(summary_lines(document, report if report.exists() else None))
 

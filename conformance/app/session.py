@@ -1,8 +1,9 @@
-"""The pytest plugin: `pytest --target=...` (or `cognito-conformance run`) runs every case as a test.
+"""The run's pytest side, per process (pytest-xdist workers included): the settings, the run session
+opened on first use, the results of the cases run here, and the hooks that report them.
 
-Each process (pytest-xdist workers included) opens its own target and provisioner and writes its
-results to DIR/.parts/; the controlling process merges them into results.json, junit.xml and
-index.html when the session ends.
+Each process opens its own target and provisioner and writes its results to DIR/.parts/; the
+controlling process merges them into results.json, junit.xml and index.html when the session ends.
+Registered by the plugin (plugin.py) only when pytest runs with --target.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets as random_source
+import shlex
 import sys
 import time
 from contextlib import ExitStack, nullcontext
@@ -19,80 +21,46 @@ from typing import Any
 
 import pytest
 
-from conformance.secrets import redact
-
+import conformance.cases  # noqa: F401  (registers every case)
+from conformance.app.outputs import write_outputs
+from conformance.contract.catalog import catalog
+from conformance.contract.drift import drift_report
+from conformance.contract.model import pinned
+from conformance.engine import results
+from conformance.engine.context import RunSession
+from conformance.engine.registry import CASES
+from conformance.engine.settings import DEFAULT_REPORT_DIR, OPTIONS, RunSettings
+from conformance.errors import SuiteError
 from conformance.judge.verdicts import CaseResult, Verdict
+from conformance.parity.placeholders import Placeholders
+from conformance.parity.recorder import Recorder
+from conformance.provisioning import Provisioner, install_cleanup
+from conformance.provisioning.cleanup import INTERRUPTED_CLEANUP_S
+from conformance.secrets import redact
+from conformance.targets import Target, open_target
+from conformance.targets.calllog import CallLog
 
-DEFAULT_REPORT_DIR = "reports/latest"
 PLUGIN_NAME = "cognito-conformance-run"
-SUITE_FILE = Path(__file__).with_name("suite.py")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("cognito-conformance", "Cognito UpdateDeviceStatus conformance")
-    group.addoption(
-        "--target",
-        default=None,
-        help="reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]",
-    )
-    group.addoption("--report-dir", default=DEFAULT_REPORT_DIR, help="where results.json and reports go")
-    group.addoption("--seed", type=int, default=0, help="makes a run repeatable")
-    group.addoption("--examples", type=int, default=None, help="generated requests per property case")
-    group.addoption("--case", default=None, help="only cases matching this glob or text (comma-separated)")
-    group.addoption(
-        "--schemathesis",
-        type=int,
-        default=None,
-        help="the schemathesis phase's examples per mode; 0 skips it (default 25; 0 on aws)",
-    )
-    group.addoption("--record", default=None, help="write every exchange of the run to this file (parity)")
-    group.addoption("--pace", default=None, choices=("aws",), help="pace calls per Cognito quota category")
-    group.addoption("--user-pool-id", default=None, help="staging mode: an existing pool")
-    group.addoption("--client-id", default=None, help="staging mode: an app client of that pool")
-    group.addoption("--client-secret", default=None, help="staging mode: the client's secret, if it has one")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("target") is None:
-        return
-    config.args[:] = [str(SUITE_FILE)]  # run the cases, not the project's own tests
-    # pytest-xdist's mark, declared for runs without xdist (where it means nothing).
-    config.addinivalue_line("markers", "xdist_group(name): cases that share one worker")
-    config.pluginmanager.register(ConformanceRun(config), PLUGIN_NAME)
 
 
 class ConformanceRun:
     """Per process: settings, the lazily opened session, and the results of the cases run here."""
 
     def __init__(self, config: pytest.Config) -> None:
-        from conformance.engine.context import RunSettings
-
         self.config = config
         worker = getattr(config, "workerinput", None)
         self.worker_id: str = worker["workerid"] if worker else "main"
-        examples = config.getoption("examples")
-        self.settings = RunSettings.of(
-            str(config.getoption("target")),
-            seed=int(config.getoption("seed")),
-            examples=int(examples) if examples else None,
-            report_dir=str(config.getoption("report_dir")),
-            pace=config.getoption("pace"),
-            user_pool_id=config.getoption("user_pool_id"),
-            client_id=config.getoption("client_id"),
-            client_secret=config.getoption("client_secret"),
-            schemathesis=config.getoption("schemathesis"),
-        )
-        self.case_pattern: str | None = config.getoption("case")
-        self.record_path: str | None = config.getoption("record")
+        values = {o.dest: config.getoption(o.dest) for o in OPTIONS if o.field}
+        self.settings = RunSettings.from_options(values)
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
         self.results: list[CaseResult] = []
         self.interrupted = False  # Ctrl-C or SIGTERM: cleanup gets a deadline
         self.stopped_after: str | None = None  # the case during which the target stopped answering
-        self._session: Any = None
-        self._target: Any = None
-        self._provisioner: Any = None
+        self._session: RunSession | None = None
+        self._target: Target | None = None
+        self._provisioner: Provisioner | None = None
         self._cleanup = ExitStack()
         self._cleanup_handle: Any = None
 
@@ -102,14 +70,12 @@ class ConformanceRun:
 
     # --- the session, opened on first use --------------------------------------------------------
 
-    def session(self) -> Any:
+    @property
+    def case_pattern(self) -> str | None:
+        return self.settings.case
+
+    def session(self) -> RunSession:
         if self._session is None:
-            from conformance.errors import SuiteError
-            from conformance.provisioning import Provisioner, install_cleanup
-            from conformance.targets import open_target
-
-            from conformance.engine.context import RunSession
-
             try:
                 self._target = open_target(self.settings.target_spec, pace=self.settings.pace)
                 self._provisioner = Provisioner(
@@ -127,27 +93,22 @@ class ConformanceRun:
                 install_cleanup(self._provisioner, interrupt_on_sigterm=True)
             )
             self._session = RunSession(self.settings, self._target, self._provisioner)
-            if self.record_path:
-                self._session.recorder = self._recorder()
+            if self.settings.record:
+                self._session.recorder = self._recorder(self._target, self._provisioner)
         return self._session
 
-    def _recorder(self) -> Any:
+    def _recorder(self, target: Target, provisioner: Provisioner) -> Recorder:
         """`--record`: the recorder sees every exchange of the target and every provisioning action."""
-        from conformance.parity.placeholders import Placeholders
-        from conformance.parity.recorder import Recorder
-
-        names = Placeholders(self._target.region, self._provisioner.prefix, self._provisioner.run_id)
+        names = Placeholders(target.region, provisioner.prefix, provisioner.run_id)
         settings = {"seed": self.settings.seed, "examples": self.settings.examples, "case": self.case_pattern}
         settings["schemathesis"] = self.settings.schemathesis
-        recorder = Recorder(names, target=self._target, settings=settings)
-        self._target.observers.append(recorder.observe)
-        self._provisioner.recorder = recorder
+        recorder = Recorder(names, target=target, settings=settings)
+        target.observers.append(recorder.observe)
+        provisioner.recorder = recorder
         return recorder
 
     def close(self) -> None:
         if self._provisioner is not None:
-            from conformance.provisioning.cleanup import INTERRUPTED_CLEANUP_S
-
             stopped = self._target is not None and self._target.stopped
             if (self.interrupted or stopped) and self._cleanup_handle is not None:
                 # The run must end now: cleanup calls get their own short deadline.
@@ -160,8 +121,9 @@ class ConformanceRun:
                 # sees it. Names only (pools, users), never a secret.
                 names = ", ".join(leftovers)
                 self._say(f"cognito-conformance: could not delete what the run created: {names}")
-        if self._session is not None and self._session.recorder is not None and self.record_path:
-            self._session.recorder.write(Path(self.record_path))
+        recorder = self._session.recorder if self._session is not None else None
+        if isinstance(recorder, Recorder) and self.settings.record:
+            recorder.write(Path(self.settings.record))
         if self._target is not None:
             self._write_part()
             self._target.close()
@@ -212,6 +174,7 @@ class ConformanceRun:
         parts = self.report_dir / ".parts"
         parts.mkdir(parents=True, exist_ok=True)
         target = self._target
+        assert target is not None, "a part is written while the target is open"
         document = {
             "cases": [r.as_json() for r in self.results],
             "calls": [[r.operation, r.started, r.elapsed] for r in target.calls.records()],
@@ -220,13 +183,6 @@ class ConformanceRun:
         (parts / f"{self.worker_id}.json").write_text(redact(json.dumps(document)))
 
     def _merge(self) -> None:
-        from conformance.contract.catalog import catalog
-        from conformance.contract.drift import drift_report
-        from conformance.contract.model import pinned
-        from conformance.targets.calllog import CallLog
-
-        from conformance.engine import results
-
         parts_dir = self.report_dir / ".parts"
         documents = (
             [json.loads(p.read_text()) for p in sorted(parts_dir.glob("*.json"))]
@@ -266,25 +222,8 @@ class ConformanceRun:
         write_outputs(document, self.report_dir)
 
 
-def write_outputs(document: dict[str, Any], report_dir: Path) -> None:
-    """results.json, and the reports that render it: JUnit XML and the HTML page."""
-    from conformance.reports.html import write_html
-    from conformance.reports.junit import write_junit
-
-    report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    write_junit(document, report_dir / "junit.xml")
-    write_html(document, report_dir / "index.html")
-
-
-def not_run(session: Any, case_id: str, reason: str) -> CaseResult:
+def not_run(session: RunSession, case_id: str, reason: str) -> CaseResult:
     """A case recorded as BLOCKED without sending anything (the target stopped answering)."""
-    import shlex
-
-    from conformance.contract.catalog import catalog
-
-    from conformance.engine.registry import CASES
-
     requirement = catalog().get(CASES[case_id].requirement)
     spec = shlex.quote(session.settings.target_spec)
     return CaseResult.of(

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
+from conformance.app.session import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
 from conformance.contract.catalog import catalog
-from conformance.targets.target import STOPPED
-
-from conformance.app.plugin import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
 from conformance.engine.registry import CASES, select
 from conformance.engine.runner import run_case
 from conformance.judge.verdicts import CaseResult, Verdict
+from conformance.targets.target import STOPPED
 
 
 def _run(config: pytest.Config) -> ConformanceRun:

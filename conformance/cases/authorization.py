@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import json
 
-from conformance.secrets import SECRETS
-from conformance.targets.exchange import Exchange
-
-from conformance.judge.checks import accepted, refused, unchanged
+from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
+from conformance.judge.checks import accepted, refused, unchanged
+from conformance.secrets import SECRETS
+from conformance.targets.exchange import Exchange
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
 
@@ -46,40 +46,40 @@ def _refused_and_unchanged(ctx: CaseContext, token: str) -> None:
     before = ctx.read_status(user, device)
     flipped = "not_remembered" if before == "remembered" else "remembered"
     exchange = ctx.update(token, device, flipped)
-    ctx.verify(refused, exchange, req.id, req.expect, req.message)
-    ctx.verify(unchanged, before, ctx.read_status(user, device), req.id)
+    ctx.verify(refused, req.id, exchange, req.expect, req.message)
+    ctx.verify(unchanged, req.id, before, ctx.read_status(user, device))
 
 
-@case("AUTH-NOT-JWT", ops=STATUS_OPS)
+@case(ids.AUTH_NOT_JWT, ops=STATUS_OPS)
 def not_jwt(ctx: CaseContext) -> None:
     _refused_and_unchanged(ctx, "not-a-jwt.at-all")
 
 
-@case("AUTH-TAMPERED", ops=STATUS_OPS)
+@case(ids.AUTH_TAMPERED, ops=STATUS_OPS)
 def tampered(ctx: CaseContext) -> None:
     token = ctx.shared("user_a").access_token
     _refused_and_unchanged(ctx, tampered_payload(token))
     _refused_and_unchanged(ctx, bad_signature(token))
 
 
-@case("AUTH-EXPIRED", ops=STATUS_OPS)
+@case(ids.AUTH_EXPIRED, ops=STATUS_OPS)
 def expired(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     _refused_and_unchanged(ctx, ctx.provisioner.minted_token(user, "expired"))
 
 
-@case("AUTH-NO-SCOPE", ops=STATUS_OPS)
+@case(ids.AUTH_NO_SCOPE, ops=STATUS_OPS)
 def no_scope(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     _refused_and_unchanged(ctx, ctx.provisioner.minted_token(user, "no-admin-scope"))
 
 
-@case("AUTH-ID-TOKEN", ops=STATUS_OPS)
+@case(ids.AUTH_ID_TOKEN, ops=STATUS_OPS)
 def id_token(ctx: CaseContext) -> None:
     _refused_and_unchanged(ctx, ctx.shared("user_a").id_token)
 
 
-@case("AUTH-OTHER-POOL", ops=STATUS_OPS)
+@case(ids.AUTH_OTHER_POOL, ops=STATUS_OPS)
 def other_pool(ctx: CaseContext) -> None:
     _refused_and_unchanged(ctx, ctx.shared("user_c").access_token)
 
@@ -91,7 +91,7 @@ def _sent_as_meant(exchange: Exchange, signed: bool) -> None:
         raise RuntimeError(f"the request went out {'unsigned' if signed else 'signed'}, not as meant")
 
 
-@case("AUTH-IAM-ONLY", ops=STATUS_OPS)
+@case(ids.AUTH_IAM_ONLY, ops=STATUS_OPS)
 def iam_only(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_a")
@@ -101,17 +101,17 @@ def iam_only(ctx: CaseContext) -> None:
     params = {"AccessToken": "iam-credentials.are-not-a-token", "DeviceKey": device}
     exchange = ctx.call("UpdateDeviceStatus", {**params, "DeviceRememberedStatus": flipped}, signed=True)
     _sent_as_meant(exchange, signed=True)
-    ctx.verify(refused, exchange, req.id, req.expect, req.message)
-    ctx.verify(unchanged, before, ctx.read_status(user, device), req.id)
+    ctx.verify(refused, req.id, exchange, req.expect, req.message)
+    ctx.verify(unchanged, req.id, before, ctx.read_status(user, device))
 
 
-@case("AUTH-UNSIGNED")
+@case(ids.AUTH_UNSIGNED)
 def unsigned(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_a")
     exchange = ctx.update(user.access_token, user.devices[0].key, "remembered")
     _sent_as_meant(exchange, signed=False)
-    ctx.verify(accepted, exchange, req.id)
+    ctx.verify(accepted, req.id, exchange)
 
 
 def _after(ctx: CaseContext, action: str) -> None:
@@ -123,27 +123,27 @@ def _after(ctx: CaseContext, action: str) -> None:
     before = ctx.read_status(user, device) if readable else None
     getattr(ctx.provisioner, action)(user)
     exchange = ctx.update(user.access_token, device, "not_remembered")
-    ctx.verify(refused, exchange, req.id, req.expect, req.message)
+    ctx.verify(refused, req.id, exchange, req.expect, req.message)
     if before is not None:
-        ctx.verify(unchanged, before, ctx.read_status(user, device), req.id)
+        ctx.verify(unchanged, req.id, before, ctx.read_status(user, device))
 
 
-@case("AUTH-REVOKED", ops=(*STATUS_OPS, "GlobalSignOut"))
+@case(ids.AUTH_REVOKED, ops=(*STATUS_OPS, "GlobalSignOut"))
 def revoked(ctx: CaseContext) -> None:
     _after(ctx, "revoke")
 
 
-@case("AUTH-USER-DISABLED", ops=(*STATUS_OPS, "AdminDisableUser"))
+@case(ids.AUTH_USER_DISABLED, ops=(*STATUS_OPS, "AdminDisableUser"))
 def user_disabled(ctx: CaseContext) -> None:
     _after(ctx, "disable")
 
 
-@case("AUTH-USER-DELETED", ops=("UpdateDeviceStatus", "AdminDeleteUser"))
+@case(ids.AUTH_USER_DELETED, ops=("UpdateDeviceStatus", "AdminDeleteUser"))
 def user_deleted(ctx: CaseContext) -> None:
     _after(ctx, "delete")
 
 
-@case("AUTH-USER-RESET", ops=(*STATUS_OPS, "AdminResetUserPassword"))
+@case(ids.AUTH_USER_RESET, ops=(*STATUS_OPS, "AdminResetUserPassword"))
 def user_reset(ctx: CaseContext) -> None:
     _after(ctx, "reset_password")
 

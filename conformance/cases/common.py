@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 from conformance.contract.extract import OPERATION
+from conformance.engine.context import STAND_IN_TOKEN, CaseContext
+from conformance.judge.checks import refused, refused_for_the_violation, twin_not_refused_alike
+from conformance.judge.signals import Blocked
 from conformance.targets.exchange import Exchange
 from strategies.requests import Labelled, input_shape
-
-from conformance.judge.checks import Blocked, refused, refused_for_the_violation, twin_not_refused_alike
-from conformance.engine.context import STAND_IN_TOKEN, CaseContext
 
 TOKEN, KEY, STATUS = "AccessToken", "DeviceKey", "DeviceRememberedStatus"
 
@@ -52,11 +52,11 @@ def judge_invalid(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) ->
     not refused the same way. The answer, when the refusal is the documented one (else None)."""
     requirement = ctx.requirement
     exchange = ctx.send(labelled.request)
-    ok = ctx.verify(refused, exchange, requirement.id, requirement.expect, requirement.message)
+    ok = ctx.verify(refused, requirement.id, exchange, requirement.expect, requirement.message)
     if not exchange.answered or exchange.ok:
         return None
-    ctx.verify(refused_for_the_violation, exchange, requirement.id, labelled.violations)
-    ctx.verify(twin_not_refused_alike, exchange, ctx.twin(twin_of(labelled, base)), requirement.id)
+    ctx.verify(refused_for_the_violation, requirement.id, exchange, labelled.violations)
+    ctx.verify(twin_not_refused_alike, requirement.id, exchange, ctx.twin(twin_of(labelled, base)))
     return exchange if ok else None
 
 

@@ -9,17 +9,15 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from conformance.provisioning import (
-    DEVICE_TRACKING,
-    FixtureUnavailable,
-    device_confirmation,
-    made_up_device_key,
-)
-from strategies.requests import label
-
-from conformance.judge.checks import Blocked, CheckFailure, accepted, proof_refused, readable, refused
+from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
+from conformance.judge.check import check
+from conformance.judge.checks import accepted, proof_refused, refused
+from conformance.judge.signals import Blocked, CheckFailure
+from conformance.judge.state import readable
+from conformance.provisioning import DEVICE_TRACKING, device_confirmation, made_up_device_key
+from strategies.requests import label
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -28,13 +26,14 @@ def _srp_tokens(ctx: CaseContext, user: Any) -> tuple[Any, str | None]:
     """A plain USER_SRP_AUTH sign-in: (tokens, None), or (None, what the target answered)."""
     try:
         return ctx.provisioner.sign_in(user), None
-    except FixtureUnavailable as exc:
+    except Blocked as exc:
         return None, exc.reason
 
 
+@check(ids.FLOW_NEW_DEVICE_METADATA)
 def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
     """FLOW-NEW-DEVICE-METADATA: tokens, with a DeviceKey of the documented shape and a group key."""
-    requirement = "FLOW-NEW-DEVICE-METADATA"
+    requirement = ids.FLOW_NEW_DEVICE_METADATA
     if tokens is None:
         raise CheckFailure(requirement, "tokens and NewDeviceMetadata", f"the sign-in failed: {error}")
     if tokens.new_device is None:
@@ -50,14 +49,14 @@ def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
     return f"NewDeviceMetadata with a DeviceKey {region}_{{uuid}} and a DeviceGroupKey"
 
 
-@case("FLOW-NEW-DEVICE-METADATA", ops=())
+@case(ids.FLOW_NEW_DEVICE_METADATA, ops=())
 def new_device(ctx: CaseContext) -> None:
     user = ctx.shared("user_plain")
     tokens, error = _srp_tokens(ctx, user)
     ctx.verify(new_device_metadata, tokens, error, ctx.target.region)
 
 
-@case("FLOW-CONFIRM-DEVICE", ops=("ConfirmDevice", "AdminGetDevice"))
+@case(ids.FLOW_CONFIRM_DEVICE, ops=("ConfirmDevice", "AdminGetDevice"))
 def confirm(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_plain")
@@ -69,44 +68,47 @@ def confirm(ctx: CaseContext) -> None:
         )
     params, _ = device_confirmation(tokens.access_token, *tokens.new_device, name="ccf-confirm")
     answer = ctx.call("ConfirmDevice", params)
-    if ctx.verify(accepted, answer, req.id):
+    if ctx.verify(accepted, req.id, answer):
         prompt = bool((answer.json or {}).get("UserConfirmationNecessary"))
         expected = "not_remembered" if prompt else "remembered"
         user.take(tokens)
         seen = ctx.read_status(user, tokens.new_device[0])
-        ctx.verify(tracked, seen, expected, req.id)
+        ctx.verify(tracked, req.id, seen, expected)
 
 
-def tracked(seen: Any, expected: str, requirement: str) -> str:
+@check()
+def tracked(requirement: str, seen: Any, expected: str) -> str:
     """The confirmed device is found by AdminGetDevice with the status ConfirmDevice implied."""
     if readable(seen, requirement, "the confirmed device") != expected:
         raise CheckFailure(requirement, f"the confirmed device {expected}", f"the confirmed device {seen}")
     return f"the confirmed device is {seen}"
 
 
-@case("FLOW-CONFIRM-UNKNOWN-KEY", ops=("ConfirmDevice",))
+@case(ids.FLOW_CONFIRM_UNKNOWN_KEY, ops=("ConfirmDevice",))
 def confirm_unknown_key(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_plain")
     key, group = made_up_device_key(ctx.target.region)
     params, _ = device_confirmation(user.access_token, key, group, name="ccf-unknown")
     answer = ctx.call("ConfirmDevice", params)
-    ctx.verify(refused, answer, req.id, req.expect, req.message)
+    ctx.verify(refused, req.id, answer, req.expect, req.message)
 
 
-def wrong_password_refused(error: str | None, requirement: str) -> str:
+@check()
+def wrong_password_refused(requirement: str, error: str | None) -> str:
     """FLOW-SRP-PROOF: a proof from the wrong password gets NotAuthorizedException, no tokens."""
-    return proof_refused(error, requirement, "a wrong password")
+    return proof_refused(requirement, error, "a wrong password")
 
 
-@case("FLOW-SRP-PROOF", ops=())
+@case(ids.FLOW_SRP_PROOF, ops=())
 def srp_proof(ctx: CaseContext) -> None:
     user = ctx.shared("user_plain")
     impostor = replace(user, password=user.password[::-1])  # the right name, the wrong secret
-    ctx.verify(wrong_password_refused, _srp_tokens(ctx, impostor)[1], ctx.requirement.id)
+    ctx.verify(wrong_password_refused, ctx.requirement.id, _srp_tokens(ctx, impostor)[1])
 
 
-def device_configuration(answer: Any, wanted: dict[str, Any] | None, requirement: str) -> str:
+@check()
+def device_configuration(requirement: str, answer: Any, wanted: dict[str, Any] | None) -> str:
     """FLOW-DEVICE-CONFIGURATION: DescribeUserPool shows the DeviceConfiguration (as set, when we set it)."""
     pool = (answer.json or {}).get("UserPool") if answer.ok and isinstance(answer.json, dict) else None
     if not isinstance(pool, dict):
@@ -119,10 +121,10 @@ def device_configuration(answer: Any, wanted: dict[str, Any] | None, requirement
     return f"DeviceConfiguration {shown}"
 
 
-@case("FLOW-DEVICE-CONFIGURATION", ops=("DescribeUserPool",))
+@case(ids.FLOW_DEVICE_CONFIGURATION, ops=("DescribeUserPool",))
 def device_configuration_kept(ctx: CaseContext) -> None:
     pool = ctx.provisioner.pool()
     answer = ctx.call("DescribeUserPool", {"UserPoolId": pool.id})
     # A staging pool was configured by its owners: only that tracking is on can be asked of it.
     wanted = dict(DEVICE_TRACKING) if pool.managed else None
-    ctx.verify(device_configuration, answer, wanted, ctx.requirement.id)
+    ctx.verify(device_configuration, ctx.requirement.id, answer, wanted)

@@ -8,16 +8,18 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.targets.exchange import Exchange
-from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
-from strategies.wire import WireRequest, proper_headers, wire_examples, wire_variants
-
-from conformance.judge import checks
-from conformance.judge.checks import Blocked, CheckFailure, accepted, not_5xx, success_body, wire_error_type, wire_refused
+from conformance.cases.common import request_base, unknown_device_key
+from conformance.contract import ids
 from conformance.engine.context import STAND_IN_TOKEN, CaseContext
 from conformance.engine.properties import for_all
 from conformance.engine.registry import case
-from conformance.cases.common import request_base, unknown_device_key
+from conformance.judge import checks
+from conformance.judge.check import Check, check
+from conformance.judge.checks import accepted, not_5xx, success_body, wire_error_type, wire_refused
+from conformance.judge.signals import Blocked, CheckFailure
+from conformance.targets.exchange import Exchange
+from strategies.requests import boundary_examples, canonical_request, invalid_requests, valid_requests
+from strategies.wire import WireRequest, proper_headers, wire_examples, wire_variants
 
 
 def _has_user(ctx: CaseContext) -> bool:
@@ -41,31 +43,31 @@ def representative(ctx: CaseContext) -> list[Exchange]:
     return sent
 
 
-def _each(check: Callable[[Exchange], str | None]) -> Callable[[CaseContext], None]:
-    """A case judging `check` on every representative answer; one that saw nothing to judge is BLOCKED."""
+def _each(judged: Check[[Exchange]]) -> Callable[[CaseContext], None]:
+    """A case judging `judged` on every representative answer; one that saw nothing to judge is BLOCKED."""
 
     def run(ctx: CaseContext) -> None:
         for exchange in representative(ctx):
-            ctx.verify(check, exchange)
+            ctx.verify(judged, exchange)
 
-    run.__doc__ = f"{check.__name__} on a success, a validation error, an authorization error, a not-found."
+    run.__doc__ = f"{judged.name} on a success, a validation error, an authorization error, a not-found."
     return run
 
 
-case("PROTO-CONTENT-TYPE")(_each(checks.content_type))
-case("PROTO-ERROR-TYPE")(_each(checks.error_type_known))
-case("PROTO-ERROR-TYPE-PLAIN")(_each(checks.error_type_plain))
-case("PROTO-STATUS-SPLIT")(_each(checks.status_split))
-case("PROTO-ERROR-MESSAGE")(_each(checks.message))
-case("PROTO-REQUEST-ID")(_each(checks.request_id))
+case(ids.PROTO_CONTENT_TYPE)(_each(checks.content_type))
+case(ids.PROTO_ERROR_TYPE)(_each(checks.error_type_known))
+case(ids.PROTO_ERROR_TYPE_PLAIN)(_each(checks.error_type_plain))
+case(ids.PROTO_STATUS_SPLIT)(_each(checks.status_split))
+case(ids.PROTO_ERROR_MESSAGE)(_each(checks.message))
+case(ids.PROTO_REQUEST_ID)(_each(checks.request_id))
 
 
-@case("PROTO-SUCCESS-BODY")
+@case(ids.PROTO_SUCCESS_BODY)
 def success_body_case(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     for status in ("remembered", "not_remembered", "remembered"):
         exchange = ctx.update(user.access_token, user.devices[0].key, status)
-        if ctx.verify(accepted, exchange, ctx.requirement.id):
+        if ctx.verify(accepted, ctx.requirement.id, exchange):
             ctx.verify(success_body, exchange)
 
 
@@ -73,23 +75,24 @@ def _body(ctx: CaseContext) -> dict[str, Any]:
     return request_base(ctx)
 
 
-def body_read(exchange: Exchange, requirement: str, with_user: bool) -> str:
+@check()
+def body_read(requirement: str, exchange: Exchange, with_user: bool) -> str | None:
     """PROTO-CHARSET: the body was read. With a user, the update succeeds; without, the stand-in token
     is refused as a token (NotAuthorizedException), which needs the body to have been parsed."""
     if with_user:
-        return accepted(exchange, requirement)
+        return accepted(requirement, exchange)
     if exchange.error_type != "NotAuthorizedException":
         raise CheckFailure(requirement, "the body read: NotAuthorizedException", exchange.summary(), exchange)
     return exchange.summary()
 
 
-@case("PROTO-CHARSET")
+@case(ids.PROTO_CHARSET)
 def charset(ctx: CaseContext) -> None:
     body = _body(ctx)
     for suffix in ("; charset=utf-8", ";charset=UTF-8"):
         headers = {**proper_headers(), "Content-Type": proper_headers()["Content-Type"] + suffix}
         exchange = ctx.raw(headers, json.dumps(body).encode())
-        ctx.verify(body_read, exchange, ctx.requirement.id, body["AccessToken"] != STAND_IN_TOKEN)
+        ctx.verify(body_read, ctx.requirement.id, exchange, body["AccessToken"] != STAND_IN_TOKEN)
 
 
 def _wire_case(variants: set[str]) -> Callable[[CaseContext], None]:
@@ -101,9 +104,9 @@ def _wire_case(variants: set[str]) -> Callable[[CaseContext], None]:
 
         def judge(wire: WireRequest) -> None:
             exchange = ctx.raw(wire.headers, wire.body, framing_probe=True)
-            if ctx.verify(wire_refused, exchange, req.id, wire.variant):
+            if ctx.verify(wire_refused, req.id, exchange, wire.variant):
                 soft = req.expect_level == "SHOULD"
-                ctx.verify(wire_error_type, exchange, req.id, req.expect, wire.variant, soft=soft)
+                ctx.verify(wire_error_type, req.id, exchange, req.expect, wire.variant, soft=soft)
 
         first = [w for w in wire_examples(body) if w.variant in variants]
         strategy = wire_variants(body, only=frozenset(variants))
@@ -112,12 +115,12 @@ def _wire_case(variants: set[str]) -> Callable[[CaseContext], None]:
     return run
 
 
-case("PROTO-MALFORMED-JSON")(_wire_case({"body_not_json", "body_empty", "json_not_object"}))
-case("PROTO-WRONG-CONTENT-TYPE")(_wire_case({"content_type_wrong", "content_type_missing"}))
-case("PROTO-UNKNOWN-TARGET")(_wire_case({"target_missing", "target_unknown"}))
+case(ids.PROTO_MALFORMED_JSON)(_wire_case({"body_not_json", "body_empty", "json_not_object"}))
+case(ids.PROTO_WRONG_CONTENT_TYPE)(_wire_case({"content_type_wrong", "content_type_missing"}))
+case(ids.PROTO_UNKNOWN_TARGET)(_wire_case({"target_missing", "target_unknown"}))
 
 
-@case("PROTO-NO-5XX")
+@case(ids.PROTO_NO_5XX)
 def no_5xx(ctx: CaseContext) -> None:
     base = request_base(ctx)
     overrides = {"AccessToken": base["AccessToken"], "DeviceKey": base["DeviceKey"]}

@@ -5,34 +5,27 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from conformance.provisioning import FixtureUnavailable
-
-from conformance.judge.checks import (
-    Blocked,
-    CheckFailure,
-    NothingToJudge,
-    Unread,
-    accepted,
-    proof_refused,
-    refused,
-    state_is,
-)
+from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
+from conformance.judge.check import check
+from conformance.judge.checks import accepted, proof_refused, refused, state_is
+from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge
+from conformance.judge.state import Unread
 
 READ_OPS = ("UpdateDeviceStatus", "AdminGetDevice", "AdminListDevices")
 NOT_FOUND = ("ResourceNotFoundException",)
 
 
 def _set(ctx: CaseContext, user: Any, device: str, status: str) -> bool:
-    return ctx.verify(accepted, ctx.update(user.access_token, device, status), ctx.requirement.id)
+    return ctx.verify(accepted, ctx.requirement.id, ctx.update(user.access_token, device, status))
 
 
 def _shows(ctx: CaseContext, user: Any, device: str, status: str) -> bool:
-    return ctx.verify(state_is, ctx.read_status(user, device), status, ctx.requirement.id)
+    return ctx.verify(state_is, ctx.requirement.id, ctx.read_status(user, device), status)
 
 
-@case("STATE-REMEMBERED", ops=READ_OPS)
+@case(ids.STATE_REMEMBERED, ops=READ_OPS)
 def remembered(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -41,7 +34,7 @@ def remembered(ctx: CaseContext) -> None:
     if ctx.session.unimplemented("AdminUpdateDeviceStatus") is None:
         params = {"UserPoolId": user.pool.id, "Username": user.username, "DeviceKey": device}
         setup = ctx.call("AdminUpdateDeviceStatus", {**params, "DeviceRememberedStatus": "not_remembered"})
-        ctx.verify(accepted, setup, ctx.requirement.id)
+        ctx.verify(accepted, ctx.requirement.id, setup)
     else:
         _set(ctx, user, device, "not_remembered")
     _shows(ctx, user, device, "not_remembered")
@@ -49,7 +42,8 @@ def remembered(ctx: CaseContext) -> None:
         _shows(ctx, user, device, "remembered")
 
 
-def listed(devices: dict[str, Any] | Unread, device: str, requirement: str) -> str:
+@check()
+def listed(requirement: str, devices: dict[str, Any] | Unread, device: str) -> str:
     """AdminListDevices still lists the device."""
     if isinstance(devices, Unread):
         raise NothingToJudge(requirement, f"the devices could not be listed: {devices.reason}")
@@ -58,17 +52,17 @@ def listed(devices: dict[str, Any] | Unread, device: str, requirement: str) -> s
     return "AdminListDevices lists the device"
 
 
-@case("STATE-NOT-REMEMBERED-KEEPS", ops=READ_OPS)
+@case(ids.STATE_NOT_REMEMBERED_KEEPS, ops=READ_OPS)
 def not_remembered_keeps(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
     if _set(ctx, user, device, "not_remembered"):
         _shows(ctx, user, device, "not_remembered")
-        ctx.verify(listed, ctx.admin_devices(user), device, ctx.requirement.id)
+        ctx.verify(listed, ctx.requirement.id, ctx.admin_devices(user), device)
     _set(ctx, user, device, "remembered")
 
 
-@case("STATE-REENABLE", ops=READ_OPS)
+@case(ids.STATE_REENABLE, ops=READ_OPS)
 def reenable(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -78,7 +72,7 @@ def reenable(ctx: CaseContext) -> None:
                 _shows(ctx, user, device, status)
 
 
-@case("STATE-IDEMPOTENT", ops=READ_OPS)
+@case(ids.STATE_IDEMPOTENT, ops=READ_OPS)
 def idempotent(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[0].key
@@ -100,23 +94,24 @@ def _snapshot(ctx: CaseContext) -> dict[str, Any] | Unread:
     return snap
 
 
+@check(ids.STATE_ISOLATION)
 def only_named_changed(before: dict[str, Any] | Unread, after: dict[str, Any] | Unread, named: str) -> str:
     """STATE-ISOLATION: between two snapshots only the named device changed."""
     for snap in (before, after):
         if isinstance(snap, Unread):
-            raise NothingToJudge("STATE-ISOLATION", f"the devices could not be read: {snap.reason}")
+            raise NothingToJudge(ids.STATE_ISOLATION, f"the devices could not be read: {snap.reason}")
     assert isinstance(before, dict) and isinstance(after, dict)
     others = [k for k in before if not k.endswith(f"/{named}")]
     if not others:
-        raise NothingToJudge("STATE-ISOLATION", "no other device to watch")
+        raise NothingToJudge(ids.STATE_ISOLATION, "no other device to watch")
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k in others)
     changed += sorted(k for k in set(after) - set(before))
     if changed:
-        raise CheckFailure("STATE-ISOLATION", "only the named device changed", f"also changed: {changed}")
+        raise CheckFailure(ids.STATE_ISOLATION, "only the named device changed", f"also changed: {changed}")
     return f"{len(others)} other devices of {len({k.split('/')[0] for k in others})} users unchanged"
 
 
-@case("STATE-ISOLATION", ops=READ_OPS)
+@case(ids.STATE_ISOLATION, ops=READ_OPS)
 def isolation(ctx: CaseContext) -> None:
     a = ctx.shared("user_a")
     ctx.shared("user_b")
@@ -130,7 +125,8 @@ def isolation(ctx: CaseContext) -> None:
     _set(ctx, a, target, "remembered")
 
 
-def user_list(exchange: Any, hidden: str, shown: str, requirement: str) -> str:
+@check()
+def user_list(requirement: str, exchange: Any, hidden: str, shown: str) -> str:
     """STATE-USER-VIEW: ListDevices lists the remembered device and not the not_remembered one."""
     body = exchange.json if exchange.ok else None
     devices = body.get("Devices") if isinstance(body, dict) else None
@@ -142,7 +138,7 @@ def user_list(exchange: Any, hidden: str, shown: str, requirement: str) -> str:
     return "ListDevices lists the remembered device only"
 
 
-@case("STATE-USER-VIEW", ops=(*READ_OPS, "ListDevices", "GetDevice"))
+@case(ids.STATE_USER_VIEW, ops=(*READ_OPS, "ListDevices", "GetDevice"))
 def user_view(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_a")
@@ -151,15 +147,16 @@ def user_view(ctx: CaseContext) -> None:
     _set(ctx, user, hidden, "not_remembered")
     try:
         listing = ctx.call("ListDevices", {"AccessToken": user.access_token})
-        ctx.verify(user_list, listing, hidden, shown, req.id)
+        ctx.verify(user_list, req.id, listing, hidden, shown)
         got = ctx.call("GetDevice", {"AccessToken": user.access_token, "DeviceKey": hidden})
-        ctx.verify(refused, got, req.id, NOT_FOUND)
+        ctx.verify(refused, req.id, got, NOT_FOUND)
         _shows(ctx, user, hidden, "not_remembered")
     finally:
         ctx.update(user.access_token, hidden, "remembered")
 
 
-def challenges(seen: tuple[str, ...], requirement: str) -> str:
+@check()
+def challenges(requirement: str, seen: tuple[str, ...]) -> str:
     """STATE-DEVICE-SIGNIN: the documented challenge sequence of a remembered device's sign-in."""
     wanted = ("PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER")
     if seen != wanted:
@@ -167,19 +164,21 @@ def challenges(seen: tuple[str, ...], requirement: str) -> str:
     return " -> ".join(seen) + " -> tokens"
 
 
-def wrong_proof_refused(error: str | None, requirement: str) -> str:
+@check()
+def wrong_proof_refused(requirement: str, error: str | None) -> str:
     """A device proof made with the wrong device password is refused (NotAuthorizedException)."""
-    return proof_refused(error, requirement, "a wrong device proof")
+    return proof_refused(requirement, error, "a wrong device proof")
 
 
-def device_signed_in(error: str | None, requirement: str) -> str:
+@check()
+def device_signed_in(requirement: str, error: str | None) -> str:
     """The device's own, correct proof completes the sign-in."""
     if error is not None:
         raise CheckFailure(requirement, "tokens after DEVICE_PASSWORD_VERIFIER", error)
     return "signed in with the device's proof"
 
 
-@case("STATE-DEVICE-SIGNIN", ops=("UpdateDeviceStatus",))
+@case(ids.STATE_DEVICE_SIGNIN, ops=("UpdateDeviceStatus",))
 def device_sign_in(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.fresh_user(devices=1)
@@ -192,18 +191,18 @@ def device_sign_in(ctx: CaseContext) -> None:
         )
     _set(ctx, user, device.key, "remembered")
     tokens, error = _sign_in(ctx, user, device)
-    if ctx.verify(device_signed_in, error, req.id) and tokens is not None:
-        ctx.verify(challenges, tokens.challenges, req.id)
+    if ctx.verify(device_signed_in, req.id, error) and tokens is not None:
+        ctx.verify(challenges, req.id, tokens.challenges)
     impostor = replace(device, password=device.password[::-1])  # the right key, the wrong secret
-    ctx.verify(wrong_proof_refused, _sign_in(ctx, user, impostor)[1], req.id)
+    ctx.verify(wrong_proof_refused, req.id, _sign_in(ctx, user, impostor)[1])
 
 
 def _sign_in(ctx: CaseContext, user: Any, device: Any) -> tuple[Any, str | None]:
     """(tokens, None), or (None, the refusal) when the target refused with NotAuthorizedException;
-    a target that cannot take the device flow at all blocks the case (FixtureUnavailable)."""
+    a target that cannot take the device flow at all blocks the case (Blocked)."""
     try:
         return ctx.provisioner.sign_in(user, device=device), None
-    except FixtureUnavailable as exc:
+    except Blocked as exc:
         if "NotAuthorizedException" not in exc.reason:
             raise
         return None, exc.reason

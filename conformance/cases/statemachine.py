@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
-from conformance.provisioning import FixtureUnavailable, User
-
-from conformance.app.budget import state_machine_shape
-from conformance.judge.checks import ABSENT, Blocked, CheckFailure, NothingToJudge, Unread, accepted, readable, refused
+from conformance.contract import ids
 from conformance.engine.context import CaseContext, blocked_reason, provenance_of
 from conformance.engine.registry import case
+from conformance.judge.check import Check, check
+from conformance.judge.checks import accepted, refused
+from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge
+from conformance.judge.state import ABSENT, Unread, readable
+from conformance.provisioning import User
 
-REQ = "STATE-MACHINE"
-USER_VIEW = "STATE-USER-VIEW"
+REQ = ids.STATE_MACHINE
+USER_VIEW = ids.STATE_USER_VIEW
 FORGOTTEN = "forgotten"
 NOT_FOUND = ("ResourceNotFoundException",)
 STATUSES = ("remembered", "not_remembered")
@@ -65,13 +66,14 @@ class Sequence:
     def token(self, u: int) -> str:
         return str(self.users[u].access_token)
 
-    def judge(self, check: Callable[..., Any], *args: Any, hard: bool = True) -> bool:
+    def judge(self, judged: Check[Any], *args: Any, hard: bool = True) -> bool:
         before = len(self.ctx.outcomes)
-        held = self.ctx.verify(check, *args)
+        held = self.ctx.verify(judged, *args)
         if not held:
+            # The steps that led to it, as data: the first trail an outcome is seen with is the one kept.
             for outcome in list(self.ctx.outcomes)[before:] or list(self.ctx.outcomes):
-                if outcome.actual is not None and "; steps:" not in str(outcome.actual):
-                    outcome.actual = f"{outcome.actual}; steps: {' | '.join(self.trail)}"
+                if outcome.actual is not None and outcome.trail is None:
+                    outcome.trail = tuple(self.trail)
             if hard and self.ctx.outcomes.has_hard_failure():
                 raise _Diverged
         return held
@@ -81,34 +83,34 @@ class Sequence:
     def update(self, u: int, d: int, status: str) -> None:
         exchange = self.ctx.update(self.token(u), self.key(u, d), status)
         if self.model[(u, d)] == FORGOTTEN:
-            self.judge(refused, exchange, REQ, NOT_FOUND)
-        elif self.judge(accepted, exchange, REQ):
+            self.judge(refused, REQ, exchange, NOT_FOUND)
+        elif self.judge(accepted, REQ, exchange):
             self.model[(u, d)] = status
 
     def update_other(self, u: int, d: int, status: str) -> None:
         exchange = self.ctx.update(self.token(u), self.key(1 - u, d), status)
-        self.judge(refused, exchange, REQ, NOT_FOUND)
+        self.judge(refused, REQ, exchange, NOT_FOUND)
 
     def forget(self, u: int, d: int) -> None:
         exchange = self.ctx.call("ForgetDevice", {"AccessToken": self.token(u), "DeviceKey": self.key(u, d)})
         if self.model[(u, d)] == FORGOTTEN:
-            self.judge(refused, exchange, REQ, NOT_FOUND)
-        elif self.judge(accepted, exchange, REQ):
+            self.judge(refused, REQ, exchange, NOT_FOUND)
+        elif self.judge(accepted, REQ, exchange):
             self.model[(u, d)] = FORGOTTEN
 
     def get(self, u: int, d: int) -> None:
         exchange = self.ctx.call("GetDevice", {"AccessToken": self.token(u), "DeviceKey": self.key(u, d)})
         state = self.model[(u, d)]
         if state == FORGOTTEN:
-            self.judge(refused, exchange, REQ, NOT_FOUND)
+            self.judge(refused, REQ, exchange, NOT_FOUND)
         elif state == "remembered":
-            self.judge(accepted, exchange, REQ)
+            self.judge(accepted, REQ, exchange)
         else:  # observed on AWS, a SHOULD (STATE-USER-VIEW)
-            self.judge(refused, exchange, USER_VIEW, NOT_FOUND)
+            self.judge(refused, USER_VIEW, exchange, NOT_FOUND)
 
     def list(self, u: int) -> None:
         exchange = self.ctx.call("ListDevices", {"AccessToken": self.token(u)})
-        if not self.judge(accepted, exchange, REQ):
+        if not self.judge(accepted, REQ, exchange):
             return
         body = exchange.json if isinstance(exchange.json, dict) else {}
         devices = body.get("Devices")
@@ -199,7 +201,7 @@ class Users:
         ctx, user = self.ctx, self.users[u]
         try:
             device = ctx.provisioner.new_device(user)
-        except FixtureUnavailable as exc:
+        except Blocked as exc:
             raise Blocked(
                 f"a new device in place of a forgotten one is unavailable: {blocked_reason(exc)}"
             ) from None
@@ -209,6 +211,7 @@ class Users:
             ctx.provenance.append(line)
 
 
+@check(ids.STATE_MACHINE)
 def only_own_listed(listed: set[Any], others: set[str], exchange: Any) -> str:
     """ListDevices never lists another user's device (MUST: the signed-in user's devices only)."""
     if listed & others:
@@ -216,6 +219,7 @@ def only_own_listed(listed: set[Any], others: set[str], exchange: Any) -> str:
     return "ListDevices lists only the caller's devices"
 
 
+@check(ids.STATE_MACHINE)
 def user_lists(listed: set[Any], key: str, state: str, exchange: Any) -> str:
     """ListDevices lists a remembered device (MUST) and hides a not_remembered one (SHOULD); a
     forgotten one no source speaks of (INFO)."""
@@ -228,6 +232,7 @@ def user_lists(listed: set[Any], key: str, state: str, exchange: Any) -> str:
     return f"ListDevices {'lists' if shown else 'does not list'} a {state} device"
 
 
+@check(ids.STATE_MACHINE)
 def admin_forgets(still_listed: bool, key: str) -> str:
     """AdminListDevices no longer lists a forgotten device (INFO: no source says so)."""
     if still_listed:
@@ -237,6 +242,7 @@ def admin_forgets(still_listed: bool, key: str) -> str:
     return "a forgotten device is not listed"
 
 
+@check(ids.STATE_MACHINE)
 def admin_status(seen: Any, state: str, what: str) -> str:
     """The admin view shows the status the model predicts (MUST)."""
     if readable(seen, REQ, what) != state:
@@ -245,8 +251,14 @@ def admin_status(seen: Any, state: str, what: str) -> str:
     return f"{what} {state}"
 
 
+@check(ids.STATE_MACHINE)
 def _unreadable(devices: Unread) -> str:
     raise NothingToJudge(REQ, f"the admin view could not be read: {devices.reason}")
+
+
+def state_machine_shape(examples: int) -> tuple[int, int]:
+    """(sequences, drawn steps per sequence): on live services (few examples) one long one."""
+    return (max(4, examples // 5), 12) if examples >= 10 else (1, 15)
 
 
 def _plan(rng: random.Random, steps: int) -> list[tuple[str, tuple[Any, ...]]]:
@@ -266,7 +278,7 @@ def _plan(rng: random.Random, steps: int) -> list[tuple[str, tuple[Any, ...]]]:
     return plan
 
 
-@case("STATE-MACHINE", ops=OPS)
+@case(ids.STATE_MACHINE, ops=OPS)
 def state_machine(ctx: CaseContext) -> None:
     """Sequences drawn from the run's seed (a plain seeded generator: Hypothesis would start from its
     simplest example, the same sequence for every seed); a sequence stops at its first broken MUST,

@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from conformance.cases.common import KEY, STATUS, TOKEN, judge_invalid, lower_camel, request_base
+from conformance.contract import ids
 from conformance.contract.constraints import Kind
 from conformance.contract.extract import OPERATION
+from conformance.engine.context import CaseContext
+from conformance.engine.properties import for_all
+from conformance.engine.registry import case
+from conformance.judge.check import check
+from conformance.judge.checks import passes_validation, secret_not_echoed
+from conformance.judge.signals import CheckFailure
+from conformance.judge.state import readable
 from strategies.requests import (
     Labelled,
     apply,
@@ -18,12 +27,6 @@ from strategies.requests import (
     several_rules,
 )
 from strategies.violations import REMOVE
-
-from conformance.judge.checks import CheckFailure, passes_validation, readable, secret_not_echoed
-from conformance.engine.context import CaseContext
-from conformance.engine.properties import for_all
-from conformance.engine.registry import case
-from conformance.cases.common import KEY, STATUS, TOKEN, judge_invalid, lower_camel, request_base
 
 
 def _one_request(ctx: CaseContext, changes: dict[str, Any]) -> None:
@@ -38,7 +41,7 @@ def _property(ctx: CaseContext, rules: list[tuple[str, Kind]]) -> None:
     members = {member for member, _ in rules}
     for what, request in boundary_valid(base):
         if any(request.get(m) != base.get(m) for m in members):
-            ctx.verify(passes_validation, ctx.send(request), ctx.requirement.id, what)
+            ctx.verify(passes_validation, ctx.requirement.id, ctx.send(request), what)
     for_all(
         ctx,
         breaking(rules, base),
@@ -53,15 +56,15 @@ def _judge(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> None:
 
 # The rules each validation requirement is about (the schemathesis phase sorts its requests with it).
 RULES: dict[str, tuple[tuple[str, Kind], ...]] = {
-    "VAL-ACCESSTOKEN-MISSING": ((TOKEN, Kind.MISSING),),
-    "VAL-ACCESSTOKEN-NULL": ((TOKEN, Kind.NULL),),
-    "VAL-DEVICEKEY-MISSING": ((KEY, Kind.MISSING),),
-    "VAL-DEVICEKEY-NULL": ((KEY, Kind.NULL),),
-    "VAL-ACCESSTOKEN-PATTERN": ((TOKEN, Kind.PATTERN),),
-    "VAL-DEVICEKEY-LENGTH": ((KEY, Kind.TOO_SHORT), (KEY, Kind.TOO_LONG)),
-    "VAL-DEVICEKEY-PATTERN": ((KEY, Kind.PATTERN),),
-    "VAL-STATUS-ENUM": ((STATUS, Kind.ENUM),),
-    "VAL-WRONG-TYPE": tuple((member, Kind.TYPE) for member in input_shape().members),
+    ids.VAL_ACCESSTOKEN_MISSING: ((TOKEN, Kind.MISSING),),
+    ids.VAL_ACCESSTOKEN_NULL: ((TOKEN, Kind.NULL),),
+    ids.VAL_DEVICEKEY_MISSING: ((KEY, Kind.MISSING),),
+    ids.VAL_DEVICEKEY_NULL: ((KEY, Kind.NULL),),
+    ids.VAL_ACCESSTOKEN_PATTERN: ((TOKEN, Kind.PATTERN),),
+    ids.VAL_DEVICEKEY_LENGTH: ((KEY, Kind.TOO_SHORT), (KEY, Kind.TOO_LONG)),
+    ids.VAL_DEVICEKEY_PATTERN: ((KEY, Kind.PATTERN),),
+    ids.VAL_STATUS_ENUM: ((STATUS, Kind.ENUM),),
+    ids.VAL_WRONG_TYPE: tuple((member, Kind.TYPE) for member in input_shape().members),
 }
 # A missing member is removed, a null one sent as null: one request each.
 _ONE_REQUEST = {Kind.MISSING: REMOVE, Kind.NULL: None}
@@ -79,14 +82,15 @@ for _requirement in RULES:
     case(_requirement)(_rule_case)
 
 
+@check(ids.VAL_MULTIPLE)
 def message_counts(exchange: Any, count: int) -> str:
     wanted = f"{count} validation errors detected"
     if not (exchange.message or "").startswith(wanted):
-        raise CheckFailure("VAL-MULTIPLE", f"a message starting {wanted!r}", exchange.message, exchange)
+        raise CheckFailure(ids.VAL_MULTIPLE, f"a message starting {wanted!r}", exchange.message, exchange)
     return repr(exchange.message)
 
 
-@case("VAL-MULTIPLE")
+@case(ids.VAL_MULTIPLE)
 def several_violations(ctx: CaseContext) -> None:
     base = request_base(ctx)
 
@@ -106,16 +110,17 @@ MESSAGE = re.compile(
 )
 
 
+@check(ids.VAL_MESSAGE_FORMAT)
 def message_format(exchange: Any, member: str) -> str:
     """VAL-MESSAGE-FORMAT: Cognito's sentence, naming the member in lower camel case."""
     found = MESSAGE.fullmatch(exchange.message or "")
     if not found or found.group("member") != member:
         expected = f"1 validation error detected: Value ... at '{member}' failed to satisfy constraint: ..."
-        raise CheckFailure("VAL-MESSAGE-FORMAT", expected, exchange.message, exchange)
+        raise CheckFailure(ids.VAL_MESSAGE_FORMAT, expected, exchange.message, exchange)
     return repr(exchange.message)
 
 
-@case("VAL-MESSAGE-FORMAT")
+@case(ids.VAL_MESSAGE_FORMAT)
 def message_format_case(ctx: CaseContext) -> None:
     rules = [(KEY, Kind.NULL), (KEY, Kind.TOO_LONG), (KEY, Kind.PATTERN), (STATUS, Kind.ENUM)]
     base = request_base(ctx)
@@ -129,7 +134,7 @@ def message_format_case(ctx: CaseContext) -> None:
     for_all(ctx, breaking(rules, base).filter(lambda ex: len(ex.violations) == 1), check, first=single)
 
 
-@case("VAL-SENSITIVE-NOT-ECHOED")
+@case(ids.VAL_SENSITIVE_NOT_ECHOED)
 def sensitive_not_echoed(ctx: CaseContext) -> None:
     base = request_base(ctx)
 
@@ -149,7 +154,7 @@ def _outcome(exchange: Any) -> dict[str, Any]:
     return {"status": exchange.status, "error": exchange.error_type, "message": exchange.message}
 
 
-@case("VAL-STATUS-OMITTED", ops=(OPERATION, "AdminGetDevice"))
+@case(ids.VAL_STATUS_OMITTED, ops=(OPERATION, "AdminGetDevice"))
 def status_omitted(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[1].key
@@ -159,7 +164,7 @@ def status_omitted(ctx: CaseContext) -> None:
     ctx.observe({"answer": _outcome(exchange), "status_before": str(before), "status_after": str(after)})
 
 
-@case("VAL-NULL-AS-ABSENT", ops=(OPERATION, "AdminGetDevice"))
+@case(ids.VAL_NULL_AS_ABSENT, ops=(OPERATION, "AdminGetDevice"))
 def null_as_absent(ctx: CaseContext) -> None:
     user = ctx.shared("user_a")
     device = user.devices[1].key
@@ -170,18 +175,19 @@ def null_as_absent(ctx: CaseContext) -> None:
     ctx.verify(same_as_omitted, omitted, after_omitted, null, after_null)
 
 
+@check(ids.VAL_NULL_AS_ABSENT)
 def same_as_omitted(omitted: Any, after_omitted: Any, null: Any, after_null: Any) -> str:
     """VAL-NULL-AS-ABSENT: a null member gets what omitting it gets, answer and resulting state."""
     for state in (after_omitted, after_null):
-        readable(state, "VAL-NULL-AS-ABSENT")
+        readable(state, ids.VAL_NULL_AS_ABSENT)
     a = {**_outcome(omitted), "status_after": str(after_omitted)}
     b = {**_outcome(null), "status_after": str(after_null)}
     if a != b:
-        raise CheckFailure("VAL-NULL-AS-ABSENT", f"the same as omitting the member: {a}", b, null)
+        raise CheckFailure(ids.VAL_NULL_AS_ABSENT, f"the same as omitting the member: {a}", b, null)
     return f"both {a}"
 
 
-@case("VAL-UNKNOWN-MEMBER")
+@case(ids.VAL_UNKNOWN_MEMBER)
 def unknown_member(ctx: CaseContext) -> None:
     base = request_base(ctx)
     for extra in ("accessToken", "Extra"):

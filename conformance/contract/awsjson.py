@@ -1,4 +1,5 @@
-"""Facts of the awsJson1_1 protocol that no model file states (aws-behaviour.md, "awsJson1_1")."""
+"""Facts of the awsJson1_1 protocol that no model file states (specs/sources/aws-behaviour.md,
+"awsJson1_1")."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import cache
 from .extract import OPERATION
 from .model import pinned
 
-# Errors any operation may answer, besides the ones its model lists (aws-behaviour.md, item 7).
+# Errors any operation may answer, besides the ones its model lists (specs/sources/aws-behaviour.md, item 7).
 COMMON_ERRORS = frozenset(
     {
         "SerializationException",

@@ -13,6 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import botocore
+from botocore.loaders import Loader
+
 SERVICE = "cognito-idp"
 OPERATION = "UpdateDeviceStatus"
 
@@ -66,9 +69,6 @@ def load_botocore_model(source: Path | None = None) -> tuple[dict[str, Any], str
     `service-2.json[.gz]` file, or a pinned extract; None means the installed botocore.
     """
     if source is None:
-        import botocore
-        from botocore.loaders import Loader
-
         return dict(Loader().load_service_model(SERVICE, "service-2")), botocore.__version__
     if source.is_dir():
         return _load_from_package_dir(source)

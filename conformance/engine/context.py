@@ -4,101 +4,73 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, ClassVar
+from functools import wraps
+from typing import Any, ClassVar, ParamSpec, Protocol, TypeVar, cast
 
 from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
-from conformance.parity.recorder import Recorder
-from conformance.phase.engine import Findings, run_phase
+from conformance.judge.check import Check
+from conformance.judge.checks import html_error_page, unimplemented_reason
+from conformance.judge.outcomes import Outcome, Outcomes
+from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge, Unimplemented
+from conformance.judge.state import ABSENT, State, Unread
+from conformance.judge.verdicts import Verdict
 from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
 
-from conformance.judge.checks import (
-    ABSENT,
-    Blocked,
-    CheckFailure,
-    NothingToJudge,
-    State,
-    Unimplemented,
-    Unread,
-    html_error_page,
-    unimplemented_reason,
-)
-from conformance.judge.outcomes import Outcome, Outcomes
-from .registry import Case
-from conformance.judge.verdicts import Verdict
+from .settings import RunSettings
 
 # A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"
-# Examples per property case: live services are paced and cost calls.
-DEFAULT_EXAMPLES = 25
-LIVE_EXAMPLES = 5
-# The schemathesis phase's examples per generation mode (its coverage phase adds what the schema
-# implies, about 45 requests). Off on AWS by default: the live profile's 400-call budget is spent.
-DEFAULT_SCHEMATHESIS = 25
-LIVE_SCHEMATHESIS = 0
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-@dataclass
-class RunSettings:
-    target_spec: str
-    seed: int = 0
-    examples: int = 25
-    report_dir: str | None = None
-    pace: str | None = None
-    user_pool_id: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
-    schemathesis: int = DEFAULT_SCHEMATHESIS  # the schemathesis phase's examples per mode; 0: no phase
+class CaseRecorder(Protocol):
+    """Where `run --record` files what follows, by case and attempt (conformance/parity/recorder.py)."""
 
-    @classmethod
-    def of(
-        cls,
-        target_spec: str,
-        *,
-        seed: int = 0,
-        examples: int | None = None,
-        report_dir: str | None = None,
-        pace: str | None = None,
-        user_pool_id: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        schemathesis: int | None = None,
-    ) -> RunSettings:
-        """The settings of a run, with the defaults that depend on the kind of target (the one place)."""
-        live = target_spec.startswith("aws")
-        return cls(
-            target_spec=target_spec,
-            seed=seed,
-            examples=examples or (LIVE_EXAMPLES if live else DEFAULT_EXAMPLES),
-            report_dir=report_dir,
-            pace=pace,
-            user_pool_id=user_pool_id,
-            client_id=client_id,
-            client_secret=client_secret,
-            shrink=not live,
-            schemathesis=(LIVE_SCHEMATHESIS if live else DEFAULT_SCHEMATHESIS)
-            if schemathesis is None
-            else schemathesis,
-        )
+    def case(self, case_id: str, attempt: int) -> AbstractContextManager[None]: ...
 
 
-def blocked_reason(exc: FixtureUnavailable) -> str:
+def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
     """Why a fixture could not be had; where the target broke, the device-flow requirement it FAILs."""
     if exc.requirement:
         return f"{exc.reason} (the target FAILs {exc.requirement} here: see that case)"
     return exc.reason
+
+
+def _fixture_blocks(method: Callable[P, T]) -> Callable[P, T]:
+    """The provisioner's method, with a fixture that cannot be had raised as Blocked (the boundary)."""
+
+    @wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except FixtureUnavailable as exc:
+            raise Blocked(exc.reason, exc.requirement) from None
+
+    return guarded
+
+
+class _GuardedProvisioner:
+    """The run's provisioner as a case sees it: every method call converts FixtureUnavailable into
+    Blocked, so the runner and the property loop catch the one signal type (judge/signals.py)."""
+
+    def __init__(self, provisioner: Provisioner) -> None:
+        self._provisioner = provisioner
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._provisioner, name)
+        return _fixture_blocks(value) if callable(value) else value
 
 
 def provenance_of(name: str, user: Any) -> str:
@@ -115,24 +87,6 @@ def failure_verdict(level: str, soft: bool) -> Verdict:
     if level == "MUST" and not soft:
         return Verdict.FAIL
     return Verdict.NON_STRICT
-
-
-@cache
-def _signature(check: Any) -> inspect.Signature:
-    return inspect.signature(check)
-
-
-def requirement_judged(check: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
-    """The requirement a check judged: its `requirement` argument, or the one it is fixed to."""
-    fixed = getattr(check, "requirement", None)
-    if isinstance(fixed, str):
-        return fixed
-    try:
-        bound = _signature(check).bind(*args, **kwargs)
-    except TypeError:
-        return None
-    value = bound.arguments.get("requirement")
-    return value if isinstance(value, str) else None
 
 
 class RunSession:
@@ -155,8 +109,8 @@ class RunSession:
         self._shared: dict[str, Any] = {}
         self._unavailable: dict[str, str] = {}
         self._probed: dict[str, str | None] = {}
-        self._phase: Findings | None = None
-        self.recorder: Recorder | None = None  # `run --record`: every exchange, by case and step
+        self._once: dict[str, Any] = {}
+        self.recorder: CaseRecorder | None = None  # `run --record`: every exchange, by case and step
 
     @property
     def seed(self) -> int:
@@ -181,20 +135,13 @@ class RunSession:
         """Where the recorder files what follows (nothing to do when the run is not recorded)."""
         return self.recorder.case(case_id, attempt) if self.recorder else contextlib.nullcontext()
 
-    def schemathesis_findings(self) -> Findings:
-        """The schemathesis phase, run once (on first use) with the phase user's real token and device."""
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """What `make` makes, made once per run and shared by the cases (the schemathesis phase's
+        findings); a `make` that raises is tried again by the next case that asks."""
         with self._lock:
-            if self._phase is None:
-                if not self.target.wire_path:
-                    raise Blocked(
-                        f"the schemathesis phase needs the HTTP wire path, {self.target.kind} has none"
-                    )
-                user = self.shared("user_phase")
-                credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
-                self._phase = run_phase(
-                    self.target, credentials, seed=self.seed, examples=self.settings.schemathesis
-                )
-            return self._phase
+            if name not in self._once:
+                self._once[name] = make()
+            return cast(T, self._once[name])
 
     def unimplemented(self, operation: str) -> str | None:
         """Probe an operation once: the target's words if it does not implement it, else None."""
@@ -221,7 +168,11 @@ class CaseContext:
     """A case's view of the run; it records every exchange the case makes."""
 
     session: RunSession
-    case: Case
+    case_id: str
+    requirement_id: str  # the requirement the case enforces
+    attempt: int = 1  # 2: the re-run of a FAIL
+    carried: Any = None  # what the first attempt kept for the re-run (`carry`)
+    carry: Any = None  # what this attempt keeps for a re-run, if the case fails
     exchanges: list[Exchange] = field(default_factory=list)
     observations: list[Any] = field(default_factory=list)
     outcomes: Outcomes = field(default_factory=Outcomes)
@@ -234,21 +185,21 @@ class CaseContext:
     @property
     def requirement(self) -> Requirement:
         """The requirement this case enforces, from the catalog (the one place its id is written)."""
-        return catalog().get(self.case.requirement)
+        return catalog().get(self.requirement_id)
 
     # --- judging -----------------------------------------------------------------------------------
 
-    def verify(self, check: Any, *args: Any, **kwargs: Any) -> bool:
+    def verify(self, check: Check[P], *args: P.args, **kwargs: P.kwargs) -> bool:
         """Run one check and record its outcome; True when it held (or had nothing to look at).
 
         A failing check never stops the case: every assertion runs, and the verdict is the worst."""
-        name = getattr(check, "__name__", str(check))
+        requirement = check.judged(args)
         try:
             seen = check(*args, **kwargs)
         except CheckFailure as failure:
             self.outcomes.add(
                 Outcome(
-                    check=failure.check or name,
+                    check=failure.check or check.name,
                     requirement=failure.requirement,
                     verdict=failure_verdict(
                         failure.level or catalog().get(failure.requirement).level, failure.soft
@@ -261,7 +212,7 @@ class CaseContext:
             return False
         except NothingToJudge as nothing:
             blocked = Outcome(
-                name,
+                check.name,
                 nothing.requirement,
                 Verdict.BLOCKED,
                 "something to judge",
@@ -271,9 +222,8 @@ class CaseContext:
             self.outcomes.add(blocked)
             return False
         if seen is not None:
-            requirement = requirement_judged(check, args, kwargs) or self.case.requirement
             exchange = next((a for a in args if isinstance(a, Exchange)), None)
-            self.outcomes.add(Outcome(name, requirement, Verdict.PASS, None, seen, exchange))
+            self.outcomes.add(Outcome(check.name, requirement, Verdict.PASS, None, seen, exchange))
         return True
 
     @property
@@ -282,7 +232,8 @@ class CaseContext:
 
     @property
     def provisioner(self) -> Provisioner:
-        return self.session.provisioner
+        """The run's provisioner; a fixture it cannot make is raised as Blocked (the boundary)."""
+        return cast(Provisioner, _GuardedProvisioner(self.session.provisioner))
 
     @property
     def examples(self) -> int:
@@ -355,7 +306,7 @@ class CaseContext:
 
     def fresh_user(self, devices: int = 1) -> Any:
         try:
-            user = self.provisioner.user(devices=devices)
+            user = self.session.provisioner.user(devices=devices)
         except FixtureUnavailable as exc:
             raise Blocked(
                 f"a fresh user with {devices} device(s) is unavailable: {blocked_reason(exc)}"

@@ -26,11 +26,10 @@ from hypothesis.errors import Flaky, StopTest, UnsatisfiedAssumption
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
 
-from conformance.provisioning import FixtureUnavailable
-
-from conformance.judge.checks import Blocked, Unimplemented
-from .context import CaseContext
 from conformance.judge.outcomes import Outcomes
+from conformance.judge.signals import CaseStopped
+
+from .context import CaseContext
 
 T = TypeVar("T")
 
@@ -83,7 +82,7 @@ def for_all(
 ) -> None:
     """Run `check` on `first` (boundaries), then on generated values; keep the minimal hard failure."""
     kept = ctx.outcomes
-    stopped: list[Exception] = []
+    stopped: list[CaseStopped] = []
 
     def attempt(value: T) -> Outcomes | None:
         """Check one value: its outcomes when it broke a MUST (kept aside), else None (merged)."""
@@ -92,7 +91,7 @@ def for_all(
         ctx.outcomes = Outcomes()
         try:
             check(value)
-        except (Blocked, Unimplemented, FixtureUnavailable) as exc:
+        except CaseStopped as exc:
             stopped.append(exc)  # not a failure of the example: no shrinking
         finally:
             mine, ctx.outcomes = ctx.outcomes, kept

@@ -1,17 +1,24 @@
 """The case registry: every case is a function of a CaseContext, registered with the requirement it
-enforces. Case modules register themselves on import (`conformance.engine.cases`)."""
+enforces. The case modules register themselves when `conformance.cases` is imported (the application
+does that, conformance/app/); this module knows no case module.
+
+A case defined wrong (an unknown requirement id, an id given twice) raises `InvalidDefinition` when its
+module is imported, with one line.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .context import CaseContext
+from conformance.contract.catalog import catalog
+from conformance.errors import InvalidDefinition
+from conformance.judge.check import known
 
-CaseFunction = Callable[["CaseContext"], None]
+from .context import CaseContext
+
+CaseFunction = Callable[[CaseContext], None]
 
 
 @dataclass(frozen=True)
@@ -34,27 +41,27 @@ def case(
     schemathesis: bool = False,
 ) -> Callable[[CaseFunction], CaseFunction]:
     """Register a case; its requirement defaults to the id (one case per requirement)."""
+    enforced = known(requirement or case_id, f"case {case_id}")
 
     def register(fn: CaseFunction) -> CaseFunction:
         if case_id in CASES:
-            raise ValueError(f"duplicate case id {case_id}")
-        CASES[case_id] = Case(case_id, requirement or case_id, fn, ops, schemathesis)
+            raise InvalidDefinition(f"case {case_id}: registered twice")
+        CASES[case_id] = Case(case_id, enforced, fn, ops, schemathesis)
         return fn
 
     return register
 
 
 def all_cases() -> list[Case]:
-    from conformance import cases  # noqa: F401  (registers every case module)
-
+    """Every registered case; none registered means `conformance.cases` was never imported."""
+    if not CASES:
+        raise InvalidDefinition("no case is registered: import conformance.cases first")
     return list(CASES.values())
 
 
 def select(pattern: str | None, *, schemathesis: bool = True) -> list[Case]:
     """Cases whose id is the text, or matches a glob (`VAL-*`), or contains it; all when pattern is None.
     Without `schemathesis`, the schemathesis phase's cases are left out (the phase is off)."""
-    from conformance.contract.catalog import catalog
-
     order = {r.id: i for i, r in enumerate(catalog().requirements)}
     found = sorted(all_cases(), key=lambda c: (order.get(c.requirement, len(order)), c.id))
     found = [c for c in found if schemathesis or not c.schemathesis]

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from conformance import __version__
+from conformance.contract import ids
 from conformance.contract.catalog import Catalog
 from conformance.contract.extract import OPERATION, SERVICE
 from conformance.contract.model import PinnedModel
-from conformance.secrets import redact_obj
-
 from conformance.judge.checks import modeled_errors
 from conformance.judge.verdicts import ALL_VERDICTS
+from conformance.secrets import redact_obj
 
 TOOL_NAME = "cognito-conformance"
 
@@ -59,7 +59,7 @@ def build(
     cases = sorted(cases, key=lambda c: (order.get(c["requirement"], len(order)), c["id"]))
     coverage = error_coverage(cases, catalog)
     for c in cases:
-        if c["id"] == "ERR-COVERAGE" and c["verdict"] == "INFORMATIONAL":
+        if c["id"] == ids.ERR_COVERAGE and c["verdict"] == "INFORMATIONAL":
             c["actual"] = {row["error"]: row["triggered_by"] or row["why_not"] for row in coverage}
     return redact_obj(
         {

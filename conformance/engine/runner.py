@@ -1,4 +1,4 @@
-"""Run one case and turn what happened into a verdict, explained (DESIGN.md, "Verdicts")."""
+"""Run one case and turn what happened into a verdict, explained (docs/design.md, "Verdicts")."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from typing import Any
 
 from conformance.contract.catalog import Catalog, Requirement
 from conformance.contract.extract import OPERATION
-from conformance.provisioning import FixtureUnavailable
+from conformance.judge.outcomes import Outcome
+from conformance.judge.signals import CaseStopped
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.secrets import redact, redact_obj
 from conformance.targets.exchange import Exchange
 
-from conformance.judge.checks import Blocked, Unimplemented
 from .context import CaseContext, RunSession
-from conformance.judge.outcomes import Outcome
 from .registry import Case
-from conformance.judge.verdicts import CaseResult, Verdict
 
 MAX_BODY_SHOWN = 2000
 # Credentials, and client noise that says nothing about the request.
@@ -35,9 +34,9 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
     """Run a case; a FAIL is run once more, and reported as flaky when it does not reproduce."""
     requirement = catalog.get(case.requirement)
     started = time.monotonic()
-    result = _attempt(session, case, requirement, 1)
+    result, kept = _attempt(session, case, requirement, 1, None)
     if result.verdict is Verdict.FAIL:
-        again = _attempt(session, case, requirement, 2)
+        again, _ = _attempt(session, case, requirement, 2, kept)
         if again.verdict is not Verdict.FAIL:
             result.flaky = True
             result.reason = (
@@ -51,29 +50,28 @@ def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
     return result
 
 
-def _attempt(session: RunSession, case: Case, requirement: Requirement, attempt: int) -> CaseResult:
-    ctx = CaseContext(session, case)
+def _attempt(
+    session: RunSession, case: Case, requirement: Requirement, attempt: int, carried: Any
+) -> tuple[CaseResult, Any]:
+    """One run of the case: its result, and what it kept for a re-run (`CaseContext.carry`)."""
+    ctx = CaseContext(session, case.id, case.requirement, attempt=attempt, carried=carried)
     stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
     try:
         with session.recording(case.id, attempt):
             ctx.require(*case.ops)  # an unimplemented operation outranks a missing fixture
             case.run(ctx)
-    except Unimplemented as exc:
-        stopped = (Verdict.UNIMPLEMENTED, str(exc))
-    except FixtureUnavailable as exc:
-        stopped = (Verdict.BLOCKED, exc.reason)
-    except Blocked as exc:
-        stopped = (Verdict.BLOCKED, str(exc))
+    except CaseStopped as exc:
+        stopped = (exc.verdict, exc.describe())
     except Exception as exc:  # anything else is a bug in the suite: ERROR, explained
         stopped = (Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}")
-    return _conclude(ctx, requirement, stopped)
+    return _conclude(ctx, requirement, stopped), ctx.carry
 
 
 def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:
     """The verdict is the worst outcome; a FAIL seen before the case had to stop still counts."""
     worst = ctx.outcomes.worst()
     result = CaseResult.of(
-        ctx.case.id,
+        ctx.case_id,
         requirement,
         Verdict.PASS,
         outcomes=[_outcome_json(o) for o in ctx.outcomes],
@@ -116,6 +114,7 @@ def _judged(
     if stopped is not None:
         result.reason += f"; then the case stopped: {stopped[1]}"
     result.expected = worst.expected
+    result.trail = redact_obj(list(worst.trail)) if worst.trail else None
     # A state check has no exchange of its own: the update that came before it decided it.
     updates = [e for e in ctx.exchanges if e.operation == OPERATION]
     candidates = updates or ctx.exchanges
@@ -132,6 +131,7 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         "expected": redact_obj(outcome.expected),
         "actual": redact_obj(outcome.actual),
         "count": outcome.count,
+        **({"trail": redact_obj(list(outcome.trail))} if outcome.trail else {}),
         "exchange": example_of(outcome.exchange) if outcome.exchange is not None else None,
     }
 

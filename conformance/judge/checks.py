@@ -1,10 +1,11 @@
-"""Checks: plain functions that judge what a target answered, one assertion each.
+"""The checks every case may use, each registered once (check.py) and judging one assertion.
 
 A check returns what it saw (a short text: the PASS records what the target actually answered),
 returns None when the answer is not its business (an error check on a success), raises
 `CheckFailure` with expected and actual when the answer is wrong, or `NothingToJudge` when what it
 needs could not be had (state that could not be read). `CaseContext.verify` runs a check and turns
 each of these into an Outcome; the case's verdict is the worst of its outcomes (outcomes.py).
+The protocol checks judge a fixed requirement; the oracles take the requirement they judge first.
 
 A failure is FAIL under a MUST and NON-STRICT under a SHOULD; `soft=True` makes it NON-STRICT under
 a MUST too: the MUST holds, a documented detail (the message) does not.
@@ -14,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from conformance.contract import ids
 from conformance.contract.awsjson import COMMON_ERRORS, SERVER_ERRORS
 from conformance.contract.awsjson import content_type as awsjson_media_type
 from conformance.contract.constraints import Violation
@@ -28,54 +30,15 @@ from conformance.contract.model import pinned
 from conformance.contract.schemas import operation_schemas
 from conformance.targets.exchange import Exchange
 
+from .check import check
+from .signals import CheckFailure, NothingToJudge
+from .state import State, readable
+
 VALIDATION_ERROR = "InvalidParameterException"
-# Error types that emulators answer for operations they do not implement (evidence/emulators.md).
+# Error types that emulators answer for operations they do not implement (specs/sources/emulators.md).
 UNIMPLEMENTED_TYPES = frozenset({"Unsupported", "InvalidAction", "NotImplemented", "NotImplementedException"})
 # Cognito's validation message: "N validation error(s) detected: Value ... at 'member' failed ...".
 COGNITO_VALIDATION = re.compile(r"\d+ validation errors? detected: ")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CheckFailure(Exception):
-    """A check saw a wrong answer."""
-
-    def __init__(
-        self,
-        requirement: str,
-        expected: Any,
-        actual: Any,
-        exchange: Exchange | None = None,
-        *,
-        soft: bool = False,
-        check: str | None = None,
-        level: str | None = None,
-    ) -> None:
-        super().__init__(f"{requirement}: expected {expected}, got {actual}")
-        self.level = level  # "INFO" for an assumption no source backs: recorded, never a failure
-        self.requirement = requirement
-        self.expected = expected
-        self.actual = actual
-        self.exchange = exchange
-        self.soft = soft
-        self.check = check
-
-
-class NothingToJudge(Exception):
-    """A check could not look at what it judges (state unreadable, no answer of the kind it needs)."""
-
-    def __init__(self, requirement: str, reason: str, exchange: Exchange | None = None) -> None:
-        super().__init__(reason)
-        self.requirement = requirement
-        self.reason = reason
-        self.exchange = exchange
-
-
-class Unimplemented(Exception):
-    """The target does not implement an operation the case needs."""
-
-
-class Blocked(Exception):
-    """A fixture or a path the case needs cannot be had on this target."""
 
 
 @cache
@@ -113,37 +76,28 @@ def _is_error(exchange: Exchange) -> bool:
     return exchange.answered and not exchange.ok
 
 
-def judges(requirement: str) -> Callable[[F], F]:
-    """Marks a check that always judges one requirement (the protocol checks)."""
-
-    def mark(check: F) -> F:
-        setattr(check, "requirement", requirement)  # noqa: B010  (read back by CaseContext.verify)
-        return check
-
-    return mark
-
-
 # --- checks that apply to every response ------------------------------------------------------------
 
 
-def answered(exchange: Exchange, requirement: str = "PROTO-NO-5XX") -> str:
+def answered(exchange: Exchange, requirement: str = ids.PROTO_NO_5XX) -> str:
+    """An HTTP answer came (a helper of the checks below, not a check of its own)."""
     if not exchange.answered:
         raise CheckFailure(requirement, "an HTTP answer", f"no answer ({exchange.error})", exchange)
     return f"HTTP {exchange.status}"
 
 
-@judges("PROTO-NO-5XX")
+@check(ids.PROTO_NO_5XX)
 def not_5xx(exchange: Exchange) -> str | None:
     answered(exchange)
     assert exchange.status is not None
     if exchange.ok and exchange.body.strip() and exchange.json is None:
         return None  # not an awsJson1_1 answer at all: its status says nothing (PROTO-SUCCESS-BODY's)
     if exchange.status >= 500:
-        raise CheckFailure("PROTO-NO-5XX", "a 2xx or 4xx", exchange.summary(), exchange)
+        raise CheckFailure(ids.PROTO_NO_5XX, "a 2xx or 4xx", exchange.summary(), exchange)
     return exchange.summary()
 
 
-@judges("PROTO-ERROR-TYPE")
+@check(ids.PROTO_ERROR_TYPE)
 def error_type_known(exchange: Exchange, operation: str = OPERATION) -> str | None:
     """An error names a modeled or common type; the header and the body's __type agree (SHOULD)."""
     if not _is_error(exchange):
@@ -153,16 +107,18 @@ def error_type_known(exchange: Exchange, operation: str = OPERATION) -> str | No
         actual = (
             f"HTTP {exchange.status} without an error type ({exchange.content_type or 'no Content-Type'})"
         )
-        raise CheckFailure("PROTO-ERROR-TYPE", "an error type (X-Amzn-ErrorType or __type)", actual, exchange)
+        raise CheckFailure(
+            ids.PROTO_ERROR_TYPE, "an error type (X-Amzn-ErrorType or __type)", actual, exchange
+        )
     if exchange.error_type not in known:
         raise CheckFailure(
-            "PROTO-ERROR-TYPE", f"one of {sorted(known)}", f"{exchange.error_type} (undocumented)", exchange
+            ids.PROTO_ERROR_TYPE, f"one of {sorted(known)}", f"{exchange.error_type} (undocumented)", exchange
         )
     header, body = exchange.header_error_type, exchange.body_error_type
     if header and body and header != body:
         # Clients read the header first and some read only the body: they must not disagree.
         raise CheckFailure(
-            "PROTO-ERROR-TYPE",
+            ids.PROTO_ERROR_TYPE,
             f"the body's __type naming the header's {header}",
             f"X-Amzn-ErrorType {header}, body __type {body}",
             exchange,
@@ -171,7 +127,7 @@ def error_type_known(exchange: Exchange, operation: str = OPERATION) -> str | No
     return exchange.error_type
 
 
-@judges("PROTO-ERROR-TYPE-PLAIN")
+@check(ids.PROTO_ERROR_TYPE_PLAIN)
 def error_type_plain(exchange: Exchange) -> str | None:
     """The type is the bare shape name; a `:`-suffix in the header is the protocol's to strip."""
     raw = exchange.raw_error_type
@@ -181,18 +137,18 @@ def error_type_plain(exchange: Exchange) -> str | None:
     # client strips it, and AWS services send it. Only a namespace ("ns#Type") is a deviation.
     unsuffixed = raw.split(":", 1)[0]
     if unsuffixed != exchange.error_type:
-        raise CheckFailure("PROTO-ERROR-TYPE-PLAIN", exchange.error_type, raw, exchange)
+        raise CheckFailure(ids.PROTO_ERROR_TYPE_PLAIN, exchange.error_type, raw, exchange)
     return raw
 
 
-@judges("PROTO-STATUS-SPLIT")
+@check(ids.PROTO_STATUS_SPLIT)
 def status_split(exchange: Exchange) -> str | None:
     if not _is_error(exchange) or exchange.error_type is None:
         return None
     expected = 500 if exchange.error_type in SERVER_ERRORS else 400
     if exchange.status != expected:
         raise CheckFailure(
-            "PROTO-STATUS-SPLIT",
+            ids.PROTO_STATUS_SPLIT,
             f"HTTP {expected} for {exchange.error_type}",
             f"HTTP {exchange.status}",
             exchange,
@@ -200,25 +156,25 @@ def status_split(exchange: Exchange) -> str | None:
     return f"HTTP {exchange.status} {exchange.error_type}"
 
 
-@judges("PROTO-CONTENT-TYPE")
+@check(ids.PROTO_CONTENT_TYPE)
 def content_type(exchange: Exchange) -> str | None:
     if not exchange.answered:
         return None
     media = (exchange.content_type or "").split(";", 1)[0].strip().lower()
     if media != awsjson_media_type():
         raise CheckFailure(
-            "PROTO-CONTENT-TYPE", awsjson_media_type(), exchange.content_type or "(none)", exchange
+            ids.PROTO_CONTENT_TYPE, awsjson_media_type(), exchange.content_type or "(none)", exchange
         )
     return str(exchange.content_type)
 
 
-@judges("PROTO-ERROR-MESSAGE")
+@check(ids.PROTO_ERROR_MESSAGE)
 def message(exchange: Exchange) -> str | None:
     if not _is_error(exchange):
         return None
     if not exchange.message:
         raise CheckFailure(
-            "PROTO-ERROR-MESSAGE",
+            ids.PROTO_ERROR_MESSAGE,
             "a non-empty message",
             exchange.body[:120].decode(errors="replace"),
             exchange,
@@ -226,12 +182,12 @@ def message(exchange: Exchange) -> str | None:
     return repr(exchange.message)
 
 
-@judges("PROTO-REQUEST-ID")
+@check(ids.PROTO_REQUEST_ID)
 def request_id(exchange: Exchange) -> str | None:
     if not exchange.answered:
         return None
     if not exchange.headers.get("x-amzn-requestid"):
-        raise CheckFailure("PROTO-REQUEST-ID", "an x-amzn-RequestId header", "none", exchange)
+        raise CheckFailure(ids.PROTO_REQUEST_ID, "an x-amzn-RequestId header", "none", exchange)
     return "x-amzn-RequestId present"
 
 
@@ -240,30 +196,30 @@ def _response_validator(operation: str) -> Draft202012Validator:
     return Draft202012Validator(operation_schemas(operation)[f"{operation}.response.json"])
 
 
-@judges("PROTO-SUCCESS-BODY")
+@check(ids.PROTO_SUCCESS_BODY)
 def success_body(exchange: Exchange, operation: str = OPERATION) -> str | None:
     """A 2xx is HTTP 200 with an empty body or a JSON object valid against the response schema."""
     if not exchange.ok:
         return None
     if exchange.status != 200:
-        raise CheckFailure("PROTO-SUCCESS-BODY", "HTTP 200", f"HTTP {exchange.status}", exchange)
+        raise CheckFailure(ids.PROTO_SUCCESS_BODY, "HTTP 200", f"HTTP {exchange.status}", exchange)
     if not exchange.body.strip():
         return "HTTP 200, empty body"
     try:
         body = json.loads(exchange.body)
     except ValueError:
         raise CheckFailure(
-            "PROTO-SUCCESS-BODY", "{} or an empty body", "a body that is not JSON", exchange
+            ids.PROTO_SUCCESS_BODY, "{} or an empty body", "a body that is not JSON", exchange
         ) from None
     if not isinstance(body, dict):
-        raise CheckFailure("PROTO-SUCCESS-BODY", "a JSON object", f"JSON {type(body).__name__}", exchange)
+        raise CheckFailure(ids.PROTO_SUCCESS_BODY, "a JSON object", f"JSON {type(body).__name__}", exchange)
     errors = [e.message for e in _response_validator(operation).iter_errors(body)]
     unmodeled = sorted(set(body) - set(pinned().operation(operation).output_shape.members))
     if unmodeled:  # the output shape has no such member: not the documented `{}`
         errors.append(f"members the output shape does not have: {', '.join(unmodeled)}")
     if errors:
         raise CheckFailure(
-            "PROTO-SUCCESS-BODY", "a body valid against the response schema", errors[0], exchange
+            ids.PROTO_SUCCESS_BODY, "a body valid against the response schema", errors[0], exchange
         )
     return f"HTTP 200 {exchange.body[:40].decode(errors='replace')}"
 
@@ -280,7 +236,7 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-@judges("VAL-SENSITIVE-NOT-ECHOED")
+@check(ids.VAL_SENSITIVE_NOT_ECHOED)
 def secret_not_echoed(exchange: Exchange, secret: str) -> str | None:
     """The AccessToken appears nowhere in the answer: raw body, decoded JSON strings, headers."""
     if not exchange.answered or len(secret) < 4:
@@ -289,7 +245,7 @@ def secret_not_echoed(exchange: Exchange, secret: str) -> str | None:
     places += [f"{k}: {v}" for k, v in exchange.headers.items()]
     if any(secret in place for place in places):
         raise CheckFailure(
-            "VAL-SENSITIVE-NOT-ECHOED", "the AccessToken value not repeated", "echoed", exchange
+            ids.VAL_SENSITIVE_NOT_ECHOED, "the AccessToken value not repeated", "echoed", exchange
         )
     return "the token is not repeated in the answer"
 
@@ -297,9 +253,10 @@ def secret_not_echoed(exchange: Exchange, secret: str) -> str | None:
 # --- oracles for a case's own requirement ------------------------------------------------------------
 
 
+@check()
 def refused(
-    exchange: Exchange,
     requirement: str,
+    exchange: Exchange,
     types: Iterable[str],
     message: str | None = None,
 ) -> str:
@@ -320,8 +277,9 @@ def refused(
     return exchange.summary()
 
 
+@check()
 def refused_for_the_violation(
-    exchange: Exchange, requirement: str, violations: Iterable[Violation]
+    requirement: str, exchange: Exchange, violations: Iterable[Violation]
 ) -> str | None:
     """A validation message in Cognito's format names every violated member (the reason it was refused).
 
@@ -341,7 +299,8 @@ def refused_for_the_violation(
     return f"the message names {', '.join(members)}"
 
 
-def twin_not_refused_alike(exchange: Exchange, twin: Exchange, requirement: str) -> str | None:
+@check()
+def twin_not_refused_alike(requirement: str, exchange: Exchange, twin: Exchange) -> str | None:
     """The same request with the violation undone is not refused the same way: the violation caused it."""
     if exchange.ok or not exchange.answered:
         return None
@@ -357,7 +316,8 @@ def twin_not_refused_alike(exchange: Exchange, twin: Exchange, requirement: str)
     return f"the valid twin answered {twin.summary()}"
 
 
-def passes_validation(exchange: Exchange, requirement: str, what: str) -> str:
+@check()
+def passes_validation(requirement: str, exchange: Exchange, what: str) -> str:
     """A value that satisfies the model is not refused by validation (any other answer will do)."""
     answered(exchange, requirement)
     assert exchange.status is not None
@@ -366,22 +326,25 @@ def passes_validation(exchange: Exchange, requirement: str, what: str) -> str:
     return f"{what}: {exchange.summary()}"
 
 
-def accepted(exchange: Exchange, requirement: str) -> str:
+@check()
+def accepted(requirement: str, exchange: Exchange) -> str:
     answered(exchange, requirement)
     if not exchange.ok:
         raise CheckFailure(requirement, "HTTP 200 (accepted)", exchange.summary(), exchange)
     return exchange.summary()
 
 
-def wire_refused(exchange: Exchange, requirement: str, variant: str) -> str:
+@check()
+def wire_refused(requirement: str, exchange: Exchange, variant: str) -> str:
     """A framing error gets a 4xx: never processed (2xx), never a server fault (5xx)."""
     if not exchange.answered or exchange.status is None or not 400 <= exchange.status < 500:
         raise CheckFailure(requirement, f"a 4xx for {variant}", exchange.summary(), exchange)
     return f"{variant}: {exchange.summary()}"
 
 
+@check()
 def wire_error_type(
-    exchange: Exchange, requirement: str, types: Iterable[str], variant: str, *, soft: bool = True
+    requirement: str, exchange: Exchange, types: Iterable[str], variant: str, *, soft: bool = True
 ) -> str | None:
     """The awsJson1_1 error type for a framing error (the catalog's `expect_level`: a SHOULD)."""
     types = tuple(types)
@@ -394,7 +357,7 @@ def wire_error_type(
     return f"{variant}: {exchange.error_type}"
 
 
-def proof_refused(error: str | None, requirement: str, proof: str) -> str:
+def proof_refused(requirement: str, error: str | None, proof: str) -> str:
     """A sign-in answering with a wrong `proof` is refused with NotAuthorizedException, no tokens.
     `error` is what the sign-in failed with, None when it gave tokens."""
     expected = f"NotAuthorizedException for {proof}"
@@ -408,37 +371,15 @@ def proof_refused(error: str | None, requirement: str, proof: str) -> str:
 # --- state ---------------------------------------------------------------------------------------------
 
 
-class Unread:
-    """State that could not be read, and why: never equal to anything, so never 'unchanged'."""
-
-    def __init__(self, reason: str, exchange: Exchange | None = None) -> None:
-        self.reason = reason
-        self.exchange = exchange
-
-    def __repr__(self) -> str:
-        return f"unreadable ({self.reason})"
-
-
-ABSENT = "absent"  # the admin view answers ResourceNotFoundException: the device is gone
-State = str | Unread
-
-
-def readable(state: State, requirement: str, what: str = "the device") -> str:
-    """The state as read, or NothingToJudge: what could not be read is never compared."""
-    if isinstance(state, Unread):
-        raise NothingToJudge(
-            requirement, f"the state of {what} could not be read: {state.reason}", state.exchange
-        )
-    return state
-
-
-def state_is(seen: State, expected: str, requirement: str, what: str = "the device") -> str:
+@check()
+def state_is(requirement: str, seen: State, expected: str, what: str = "the device") -> str:
     if readable(seen, requirement, what) != expected:
         raise CheckFailure(requirement, f"{what} {expected} (AdminGetDevice)", f"{what} {seen}")
     return f"{what} {seen}"
 
 
-def unchanged(before: State, after: State, requirement: str, what: str = "the device") -> str:
+@check()
+def unchanged(requirement: str, before: State, after: State, what: str = "the device") -> str:
     if readable(before, requirement, what) != readable(after, requirement, what):
         raise CheckFailure(requirement, f"{what} still {before}", f"{what} now {after}")
     return f"{what} still {after}"

@@ -1,4 +1,4 @@
-"""Check outcomes, and how a case's verdict follows from them (DESIGN.md, "How a verdict is earned").
+"""Check outcomes, and how a case's verdict follows from them (docs/design.md, "How a verdict is earned").
 
 A case runs every one of its checks; each check gives an Outcome (the check, the requirement it
 judges, a verdict, expected and actual, the exchange it looked at). The case's verdict is the worst
@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.targets.exchange import Exchange
-
 from conformance.judge.verdicts import Verdict
+from conformance.targets.exchange import Exchange
 
 # Worst first. BLOCKED ranks above PASS: a part of the requirement that could not be judged means
 # the requirement as a whole was not seen to hold. INFORMATIONAL (an INFO assumption that did not
@@ -40,6 +39,7 @@ class Outcome:
     actual: Any
     exchange: Exchange | None = None
     count: int = 1
+    trail: tuple[str, ...] | None = None  # a state machine's steps that led to it, in order
 
     def key(self) -> str:
         return json.dumps([self.check, self.requirement, str(self.verdict), str(self.expected)])
@@ -47,7 +47,8 @@ class Outcome:
     def describe(self) -> str:
         if self.verdict is Verdict.PASS:
             return f"{self.requirement} {self.check}: {self.actual}"
-        return f"{self.requirement} {self.check}: expected {self.expected}, got {self.actual}"
+        steps = f"; steps: {' | '.join(self.trail)}" if self.trail else ""
+        return f"{self.requirement} {self.check}: expected {self.expected}, got {self.actual}{steps}"
 
 
 @dataclass

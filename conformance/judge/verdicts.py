@@ -1,4 +1,4 @@
-"""Verdicts (DESIGN.md, "Verdicts") and the outcome of one case."""
+"""Verdicts (docs/design.md, "Verdicts") and the outcome of one case."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class CaseResult:
     error_types: list[str] = field(default_factory=list)  # error types the target answered in this case
     outcomes: list[dict[str, Any]] = field(default_factory=list)  # every check's outcome (outcomes.py)
     steps: dict[str, int] | None = None  # a state machine's steps taken, by rule
+    trail: list[str] | None = None  # the steps that led to the worst outcome, in order (a state machine)
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
 
     @classmethod
@@ -87,5 +88,6 @@ class CaseResult:
             "error_types": self.error_types,
             "outcomes": self.outcomes,
             **({"steps": self.steps} if self.steps is not None else {}),
+            **({"trail": self.trail} if self.trail is not None else {}),
             "provenance": self.provenance,
         }

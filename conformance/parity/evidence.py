@@ -2,7 +2,8 @@
 
 Where the documentation is silent the catalog says INFORMATIONAL, and the reference makes a choice. A
 recording of real AWS settles each question: this prints what the recorded target answered, with the
-recording's date, region and suite version, ready to paste into `shared/evidence/aws-behaviour.md`.
+recording's date, region and suite version, ready to paste into the evidence the catalog cites
+(pinned under `specs/sources/`).
 """
 
 from __future__ import annotations

@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import conformance.cases  # noqa: F401  (registers every case: a recording names them)
 from conformance.contract.catalog import catalog
 from conformance.contract.model import pinned
 from conformance.engine import results
-from conformance.engine.registry import CASES, all_cases
-from conformance.judge.verdicts import CaseResult, Verdict
+from conformance.engine.registry import CASES
 from conformance.errors import SuiteError
+from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.provisioning import Provisioner
 from conformance.provisioning.signin import device_confirmation
 from conformance.secrets import redact, redact_obj
@@ -219,7 +220,6 @@ def replay(path: Path, spec: str) -> dict[str, Any]:
 
 
 def _case_results(steps: list[StepParity], spec: str, path: Path) -> list[CaseResult]:
-    all_cases()  # registers the cases, so their requirements are known
     by_case: dict[str, list[StepParity]] = {}
     for step in steps:
         by_case.setdefault(step.case, []).append(step)

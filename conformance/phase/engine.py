@@ -14,14 +14,16 @@ The configuration, and why:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from conformance.contract import ids
+from conformance.contract.constraints import Kind
 from conformance.contract.extract import OPERATION
 from conformance.contract.openapi import openapi_document, register_schemathesis
 from conformance.targets.exchange import Exchange
@@ -29,21 +31,21 @@ from conformance.targets.target import Target
 
 from .bridge import NoAnswer, TargetApp
 from .credentials import RealCredentials
-from .kinds import RequestKind
+from .kinds import RequestKind, classify
 
 # schemathesis's checks the phase runs, and the requirement each failure breaks. A response-schema
 # failure is the success body's on a 2xx, the error type's otherwise (the document's error schemas
 # constrain `__type` and X-Amzn-ErrorType, nothing else).
 CHECK_REQUIREMENTS: dict[str, str] = {
-    "not_a_server_error": "PROTO-NO-5XX",
-    "status_code_conformance": "PROTO-STATUS-SPLIT",
-    "content_type_conformance": "PROTO-CONTENT-TYPE",
-    "response_headers_conformance": "PROTO-ERROR-TYPE",
-    "response_schema_conformance": "PROTO-ERROR-TYPE",
+    "not_a_server_error": ids.PROTO_NO_5XX,
+    "status_code_conformance": ids.PROTO_STATUS_SPLIT,
+    "content_type_conformance": ids.PROTO_CONTENT_TYPE,
+    "response_headers_conformance": ids.PROTO_ERROR_TYPE,
+    "response_schema_conformance": ids.PROTO_ERROR_TYPE,
     "negative_data_rejection": "(the request's kind)",
     "positive_data_acceptance": "(the request's kind)",
 }
-SUCCESS_SCHEMA_REQUIREMENT = "PROTO-SUCCESS-BODY"
+SUCCESS_SCHEMA_REQUIREMENT = ids.PROTO_SUCCESS_BODY
 OFF_CHECKS = (
     "use_after_free",
     "ensure_resource_availability",
@@ -63,24 +65,27 @@ class StResult:
     failure: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
-    """One request the phase sent, what came back, and what schemathesis's checks said of it."""
+    """One request the phase sent, what came back, what it tests, and what schemathesis's checks said."""
 
     exchange: Exchange
     phase: str
     mode: str  # schemathesis's generation mode: positive or negative
-    results: list[StResult] = field(default_factory=list)
-    kind: RequestKind | None = None  # what the request tests, read once by the cases (kinds.classify)
+    kind: RequestKind  # what the request tests (kinds.classify)
+    results: tuple[StResult, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Findings:
-    answers: list[Answer] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # schemathesis's own errors (not the target's)
-    credentials: dict[str, str] = field(default_factory=dict)  # the real AccessToken and DeviceKey
-    # case id -> the answers that failed its first attempt (its second attempt sends them again)
-    failing: dict[str, list[Answer]] = field(default_factory=dict)
+    """Everything the phase sent and got, read by the phase's cases and changed by none."""
+
+    answers: tuple[Answer, ...]
+    errors: tuple[str, ...]  # schemathesis's own errors (not the target's)
+    credentials: Mapping[str, str]  # the real AccessToken and DeviceKey
+
+
+Rules = Mapping[str, tuple[tuple[str, Kind], ...]]
 
 
 def config(seed: int, examples: int) -> SchemathesisConfig:
@@ -102,29 +107,40 @@ def config(seed: int, examples: int) -> SchemathesisConfig:
     )
 
 
-def run_phase(target: Target, credentials: dict[str, str], *, seed: int, examples: int) -> Findings:
-    """Drive schemathesis against `target` with the given real member values; every answer kept."""
+def run_phase(
+    target: Target, credentials: dict[str, str], *, seed: int, examples: int, rules: Rules
+) -> Findings:
+    """Drive schemathesis against `target` with the given real member values; every answer kept, with
+    what its request tests (`rules`: each VAL-* requirement's broken rules, kinds.classify)."""
     register_schemathesis()
     app = TargetApp(target)
     document = schemathesis.openapi.from_dict(openapi_document(), config=config(seed, examples))
     document.app = app
     schema = document.include(operation_id=OPERATION)
     schema.auth()(_provider(credentials))
-    findings = Findings(credentials=credentials)
+    answers: list[tuple[Exchange, str, str, tuple[StResult, ...]]] = []
+    errors: list[str] = []
     engine = from_schema(schema).execute()
     for event in engine:
         if isinstance(event, events.ScenarioFinished):
-            findings.answers += _answers(event, app)
+            answers += _answers(event, app)
         elif isinstance(event, events.NonFatalError) and not isinstance(event.value, NoAnswer):
-            findings.errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
+            errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
         elif isinstance(event, events.FatalError):
-            findings.errors.append(f"{type(event.exception).__name__}: {event.exception}")
+            errors.append(f"{type(event.exception).__name__}: {event.exception}")
         if target.stopped is not None:
             engine.stop()
     # Answers without a scenario (a request whose scenario errored, the target gone silent) still count.
-    recorded = {id(a.exchange) for a in findings.answers}
-    findings.answers += [Answer(x, "", "") for x in app.exchanges.values() if id(x) not in recorded]
-    return findings
+    recorded = {id(exchange) for exchange, *_ in answers}
+    answers += [(x, "", "", ()) for x in app.exchanges.values() if id(x) not in recorded]
+    return Findings(
+        answers=tuple(
+            Answer(x, phase, mode, classify(x, rules, credentials), results)
+            for x, phase, mode, results in answers
+        ),
+        errors=tuple(errors),
+        credentials=credentials,
+    )
 
 
 def _provider(credentials: dict[str, str]) -> type[RealCredentials]:
@@ -137,7 +153,10 @@ def _provider(credentials: dict[str, str]) -> type[RealCredentials]:
     return Provider
 
 
-def _answers(event: events.ScenarioFinished, app: TargetApp) -> Iterable[Answer]:
+def _answers(
+    event: events.ScenarioFinished, app: TargetApp
+) -> Iterable[tuple[Exchange, str, str, tuple[StResult, ...]]]:
+    """(exchange, phase, generation mode, schemathesis's results) of each request the scenario sent."""
     recorder = event.recorder
     for case_id, node in recorder.cases.items():
         exchange = app.exchanges.get(case_id)
@@ -151,13 +170,9 @@ def _answers(event: events.ScenarioFinished, app: TargetApp) -> Iterable[Answer]
             failure = _describe(check.failure_info.failure) if check.failure_info else None
             if failure is not None or check.name not in by_check:
                 by_check[check.name] = StResult(check.name, failure)
-        results = list(by_check.values())
-        yield Answer(
-            exchange,
-            phase=str(event.phase.value if hasattr(event.phase, "value") else event.phase),
-            mode=str(meta.generation.mode.value) if meta is not None else "",
-            results=results,
-        )
+        phase = str(event.phase.value if hasattr(event.phase, "value") else event.phase)
+        mode = str(meta.generation.mode.value) if meta is not None else ""
+        yield exchange, phase, mode, tuple(by_check.values())
 
 
 def _describe(failure: Any) -> str:

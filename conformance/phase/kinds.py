@@ -21,20 +21,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.contract import ids
 from conformance.contract.awsjson import content_type, target
 from conformance.contract.constraints import Kind, Violation, check_input
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.targets.exchange import Exchange
 
-TARGET_REQUIREMENT = "PROTO-UNKNOWN-TARGET"
-CONTENT_TYPE_REQUIREMENT = "PROTO-WRONG-CONTENT-TYPE"
-BODY_REQUIREMENT = "PROTO-MALFORMED-JSON"
-VALID_REQUIREMENT = "AUTH-UNSIGNED"
-NOT_JWT_REQUIREMENT = "AUTH-NOT-JWT"
-UNKNOWN_DEVICE_REQUIREMENT = "RES-UNKNOWN-DEVICE"
+TARGET_REQUIREMENT = ids.PROTO_UNKNOWN_TARGET
+CONTENT_TYPE_REQUIREMENT = ids.PROTO_WRONG_CONTENT_TYPE
+BODY_REQUIREMENT = ids.PROTO_MALFORMED_JSON
+VALID_REQUIREMENT = ids.AUTH_UNSIGNED
+NOT_JWT_REQUIREMENT = ids.AUTH_NOT_JWT
+UNKNOWN_DEVICE_REQUIREMENT = ids.RES_UNKNOWN_DEVICE
 VALID_KINDS = (NOT_JWT_REQUIREMENT, UNKNOWN_DEVICE_REQUIREMENT, VALID_REQUIREMENT)
-WRONG_TYPE_REQUIREMENT = "VAL-WRONG-TYPE"
+WRONG_TYPE_REQUIREMENT = ids.VAL_WRONG_TYPE
 
 
 @dataclass(frozen=True)

@@ -568,7 +568,7 @@ def admin_list_hides_not_remembered(
 
 def _accept_any_device_key(b: FaultyBackend, body: bytes) -> None:
     """Before ConfirmDevice: a key the caller made up becomes a device of the caller, as the emulators
-    that issue no NewDeviceMetadata do (evidence/emulators.md)."""
+    that issue no NewDeviceMetadata do (specs/sources/emulators.md)."""
     params = _params(body)
     key, token = params.get("DeviceKey"), params.get("AccessToken")
     if not isinstance(key, str) or not isinstance(token, str) or key in b.store.devices:
@@ -692,7 +692,7 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "list-shows-other-users": ("STATE-MACHINE", list_shows_other_users),
     "success-body-extra": ("PROTO-SUCCESS-BODY", success_body_extra),
     "admin-list-hides-not-remembered": ("STATE-NOT-REMEMBERED-KEEPS", admin_list_hides_not_remembered),
-    # Emulators that implement the device operations before the sign-in (evidence/emulators.md).
+    # Emulators that implement the device operations before the sign-in (specs/sources/emulators.md).
     "no-new-device-metadata": ("FLOW-NEW-DEVICE-METADATA", no_new_device_metadata),
     "email-usernames-only": ("(provisioning adapts: no requirement broken)", email_usernames_only),
     "no-srp": ("FLOW-SRP-PROOF", no_srp),

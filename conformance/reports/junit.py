@@ -55,9 +55,13 @@ def failing_outcomes(case: Mapping[str, Any]) -> list[str]:
     for o in bad:
         count = o.get("count")
         seen = f" (seen {count} times)" if isinstance(count, int) and count > 1 else ""
+        trail = o.get("trail")
+        steps = (
+            f"; steps: {_inline(' | '.join(map(str, trail)))}" if isinstance(trail, list) and trail else ""
+        )
         lines.append(
             f"{o['verdict']} {o.get('check', '?')} [{o.get('requirement', '?')}]: expected"
-            f" {_inline(o.get('expected'))}; actual {_inline(o.get('actual'))}{seen}"
+            f" {_inline(o.get('expected'))}; actual {_inline(o.get('actual'))}{steps}{seen}"
         )
     return lines
 

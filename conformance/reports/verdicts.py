@@ -1,4 +1,4 @@
-"""The eight verdicts (DESIGN.md, "Verdicts"): display order, colors, tiers and the score.
+"""The eight verdicts (docs/design.md, "Verdicts"): display order, colors, tiers and the score.
 
 Tiers order verdicts from the target's point of view, for baselines: a change to a lower tier is a
 regression, to a higher tier a fix. Verdicts in one tier are equally good (PASS and INFORMATIONAL:
@@ -50,8 +50,9 @@ TIER: dict[str, int] = {
 COVERING = frozenset({"PASS", "INFORMATIONAL", "NON-STRICT", "FAIL"})
 NOT_COVERING = frozenset({"UNIMPLEMENTED", "BLOCKED"})
 
-# A check outcome's verdicts, worst first: the engine's order (conformance/judge/outcomes.py SEVERITY), where a
-# case's verdict is its worst outcome. Kept here as data so the reports need not import the engine.
+# A check outcome's verdicts, worst first: the engine's order (conformance/judge/outcomes.py
+# SEVERITY), where a case's verdict is its worst outcome. Kept here as data so the reports need
+# not import the engine.
 OUTCOME_ORDER: tuple[str, ...] = ("FAIL", "NON-STRICT", "BLOCKED", "PASS", "INFORMATIONAL")
 # Outcomes a failing testcase lists: the ones that deviate from the documentation.
 DEVIATING = frozenset({"FAIL", "NON-STRICT"})

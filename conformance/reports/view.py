@@ -94,6 +94,12 @@ class OutcomeView:
     request: str | None
     response: str | None
     same_exchange_as: str | None = None  # an earlier row's check, when the exchange is that one
+    trail: list[str] = field(default_factory=list)  # a state machine's steps that led to it
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings from results.json (a state machine's trail), or none."""
+    return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _outcome_rank(verdict: str) -> int:
@@ -121,6 +127,7 @@ def outcome_views(case: Mapping[str, Any]) -> list[OutcomeView]:
                 count=count if isinstance(count, int) else 1,
                 request=request_text(exchange["request"]) if exchange and "request" in exchange else None,
                 response=response_text(exchange["response"]) if exchange and "response" in exchange else None,
+                trail=_strings(o.get("trail")),
             )
         )
     out.sort(key=lambda v: _outcome_rank(v.verdict))  # stable: alike verdicts keep the engine's order
@@ -171,6 +178,7 @@ class CaseView:
     outcomes: list[OutcomeView] = field(default_factory=list)
     steps: list[charts.Bar] = field(default_factory=list)
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
+    trail: list[str] = field(default_factory=list)  # the steps that led to the worst outcome
 
     @property
     def steps_total(self) -> int:
@@ -256,6 +264,7 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
         outcomes=outcome_views(case),
         steps=step_bars(case),
         provenance=[str(line) for line in case.get("provenance") or [] if isinstance(line, str)],
+        trail=_strings(case.get("trail")),
     )
     view.search = " ".join(
         [

@@ -2,7 +2,8 @@
 
 AWS throttles by category, not by operation: UpdateDeviceStatus and ConfirmDevice share
 UserResourceUpdate's 25 requests per second. Rates are AWS's defaults ("Amazon Cognito user pools API
-operation categories and request rate quotas"; aws-behaviour.md's table for the device operations).
+operation categories and request rate quotas"; specs/sources/aws-behaviour.md's table for the device
+operations).
 Pacing at the defaults is safe for any account, since adjusted quotas are only ever higher.
 """
 

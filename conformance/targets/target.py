@@ -22,9 +22,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.session
+import requests
 from botocore.config import Config
 
 from ..errors import SuiteError, TargetUnreachable
+from ..reference import Controls, ReferenceBackend, reference_client, start_server
 from ..secrets import redact
 from .calllog import CallLog
 from .controls import PROBE_PATH, InProcessControls, TargetControls, probe_http_controls
@@ -397,8 +399,6 @@ def open_target(
 
 
 def _open_reference(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
-    from ..reference import Controls, ReferenceBackend, reference_client
-
     backend = ReferenceBackend(region=region or DEFAULT_REGION)
     return Target(
         spec=parsed.spec,
@@ -414,8 +414,6 @@ def _open_reference(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: st
 
 
 def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
-    from ..reference import ReferenceBackend, start_server
-
     backend = ReferenceBackend(region=region or DEFAULT_REGION)
     running = start_server(backend, "127.0.0.1", 0)
 
@@ -450,7 +448,9 @@ def _open_reference_http(parsed: ParsedSpec, pacer: Pacer, timeout: float, regio
 
 def _open_moto(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | None) -> Target:
     try:
-        import moto  # before the session: moto hooks botocore's built-in handlers at import
+        # An optional dependency (the `moto` extra), imported only for this target, and before the
+        # session: moto hooks botocore's built-in handlers at import.
+        import moto
     except ImportError:
         raise SuiteError("the moto target needs moto: pip install 'cognito-conformance[moto]'") from None
     region = region or DEFAULT_REGION
@@ -482,8 +482,6 @@ def _open_moto(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | N
 
 def _answers(raw: RawHttp, timeout: float) -> bool:
     """The breaker's liveness check: does any HTTP answer at all come back to a plain GET?"""
-    import requests
-
     try:
         raw.get_json(PROBE_PATH, timeout)
     except ValueError:  # before RequestException: requests' JSONDecodeError is both, and it is an answer
@@ -497,8 +495,6 @@ def _probe(raw: RawHttp, endpoint: str, timeout: float) -> tuple[TargetControls 
     """The control path if the endpoint has one, and why the probe got no answer (None: it got one).
 
     TargetUnreachable when nothing answers the connection."""
-    import requests
-
     probe_timeout = min(timeout, PROBE_TIMEOUT_S)
     try:
         return probe_http_controls(raw, probe_timeout), None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 
 from conformance.contract.constraints import Kind, Violation
 from conformance.judge import checks
-from conformance.judge.checks import CheckFailure, NothingToJudge, unimplemented_reason
+from conformance.judge.check import Check
+from conformance.judge.checks import unimplemented_reason
+from conformance.judge.signals import CheckFailure, NothingToJudge
+from conformance.judge.state import ABSENT, Unread
 from conformance.targets.exchange import Exchange
 
 JSON = "application/x-amz-json-1.1"
@@ -41,7 +43,7 @@ MOTO_WORDS = "NotImplementedError: The update_device_status action has not been 
 OK = answer(200)
 NOT_FOUND = answer()
 
-CASES: list[tuple[str, Callable[[Exchange], str | None], list[Exchange], list[Exchange]]] = [
+CASES: list[tuple[str, Check[[Exchange]], list[Exchange], list[Exchange]]] = [
     (
         "PROTO-NO-5XX",
         checks.not_5xx,
@@ -94,9 +96,9 @@ CASES: list[tuple[str, Callable[[Exchange], str | None], list[Exchange], list[Ex
 
 @pytest.mark.parametrize(("requirement", "check", "good", "bad"), CASES, ids=[c[0] for c in CASES])
 def test_check_passes_conformant_answers_and_fails_faulty_ones(
-    requirement: str, check: Callable[[Exchange], str | None], good: list[Exchange], bad: list[Exchange]
+    requirement: str, check: Check[[Exchange]], good: list[Exchange], bad: list[Exchange]
 ) -> None:
-    assert getattr(check, "requirement") == requirement  # noqa: B009
+    assert check.requirement == requirement
     for exchange in good:
         check(exchange)
     for exchange in bad:
@@ -136,13 +138,13 @@ def test_secret_not_echoed_reads_json_strings_and_headers() -> None:
 
 def test_refused_grades_type_as_must_and_message_as_should() -> None:
     documented = ("ResourceNotFoundException",)
-    checks.refused(NOT_FOUND, "R", documented, "Device does not exist.")
+    checks.refused("R", NOT_FOUND, documented, "Device does not exist.")
     for wrong in (OK, answer(500, "InternalErrorException"), answer(400, "NotAuthorizedException")):
         with pytest.raises(CheckFailure) as caught:
-            checks.refused(wrong, "R", documented)
+            checks.refused("R", wrong, documented)
         assert not caught.value.soft  # accepted, a 5xx, or another type: the MUST is broken
     with pytest.raises(CheckFailure) as worded:
-        checks.refused(NOT_FOUND, "R", documented, "Other words.")
+        checks.refused("R", NOT_FOUND, documented, "Other words.")
     assert worded.value.soft
 
 
@@ -154,57 +156,57 @@ def test_refused_for_the_violation_needs_the_member_named_in_cognitos_format() -
     named = answer(
         400, "InvalidParameterException", "1 validation error detected: Value 'x' at 'deviceKey' ..."
     )
-    assert checks.refused_for_the_violation(named, "R", [_violation("DeviceKey")])
+    assert checks.refused_for_the_violation("R", named, [_violation("DeviceKey")])
     with pytest.raises(CheckFailure):
-        checks.refused_for_the_violation(named, "R", [_violation("AccessToken")])
+        checks.refused_for_the_violation("R", named, [_violation("AccessToken")])
     free_text = answer(400, "InvalidParameterException", "bad request")
-    assert checks.refused_for_the_violation(free_text, "R", [_violation("AccessToken")]) is None
+    assert checks.refused_for_the_violation("R", free_text, [_violation("AccessToken")]) is None
 
 
 def test_twin_refused_alike_means_the_violation_did_not_cause_the_refusal() -> None:
     invalid = answer(400, "InvalidParameterException")
-    assert checks.twin_not_refused_alike(invalid, OK, "R")
-    assert checks.twin_not_refused_alike(invalid, NOT_FOUND, "R")
+    assert checks.twin_not_refused_alike("R", invalid, OK)
+    assert checks.twin_not_refused_alike("R", invalid, NOT_FOUND)
     with pytest.raises(CheckFailure):
-        checks.twin_not_refused_alike(invalid, answer(400, "InvalidParameterException"), "R")
+        checks.twin_not_refused_alike("R", invalid, answer(400, "InvalidParameterException"))
     with pytest.raises(NothingToJudge):
-        checks.twin_not_refused_alike(invalid, answer(None, error="timeout"), "R")
+        checks.twin_not_refused_alike("R", invalid, answer(None, error="timeout"))
 
 
 def test_passes_validation_takes_any_answer_but_a_validation_error_or_a_fault() -> None:
     for fine in (OK, NOT_FOUND, answer(400, "NotAuthorizedException")):
-        checks.passes_validation(fine, "R", "x")
+        checks.passes_validation("R", fine, "x")
     for wrong in (answer(400, "InvalidParameterException"), answer(500, "InternalErrorException")):
         with pytest.raises(CheckFailure):
-            checks.passes_validation(wrong, "R", "x")
+            checks.passes_validation("R", wrong, "x")
 
 
 def test_wire_checks_want_a_4xx_and_grade_the_type_softly() -> None:
     serialization = answer(400, "SerializationException")
-    checks.wire_refused(serialization, "R", "body_not_json")
+    checks.wire_refused("R", serialization, "body_not_json")
     for wrong in (OK, answer(500, "InternalErrorException")):
         with pytest.raises(CheckFailure):
-            checks.wire_refused(wrong, "R", "body_not_json")
-    checks.wire_error_type(serialization, "R", ("SerializationException",), "v")
+            checks.wire_refused("R", wrong, "body_not_json")
+    checks.wire_error_type("R", serialization, ("SerializationException",), "v")
     with pytest.raises(CheckFailure) as caught:
         checks.wire_error_type(
-            answer(400, "InvalidParameterException"), "R", ("SerializationException",), "v"
+            "R", answer(400, "InvalidParameterException"), ("SerializationException",), "v"
         )
     assert caught.value.soft
 
 
 def test_state_that_cannot_be_read_is_never_unchanged() -> None:
-    unread = checks.Unread("AdminGetDevice answered HTTP 500")
-    assert checks.unchanged("remembered", "remembered", "R")
+    unread = Unread("AdminGetDevice answered HTTP 500")
+    assert checks.unchanged("R", "remembered", "remembered")
     with pytest.raises(CheckFailure):
-        checks.unchanged("remembered", checks.ABSENT, "R")
+        checks.unchanged("R", "remembered", ABSENT)
     for before, after in ((unread, "remembered"), ("remembered", unread), (unread, unread)):
         with pytest.raises(NothingToJudge):
-            checks.unchanged(before, after, "R")
+            checks.unchanged("R", before, after)
     with pytest.raises(NothingToJudge):
-        checks.state_is(unread, "remembered", "R")
+        checks.state_is("R", unread, "remembered")
     with pytest.raises(CheckFailure):
-        checks.state_is("not_remembered", "remembered", "R")
+        checks.state_is("R", "not_remembered", "remembered")
 
 
 @pytest.mark.parametrize(

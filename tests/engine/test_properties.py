@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.engine.properties import drawn, for_all
+from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.judge.verdicts import Verdict
 
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from conformance.app.outputs import write_outputs
 from conformance.contract import paths
 from conformance.contract.catalog import catalog
 from conformance.contract.model import pinned
 from conformance.engine import results as results_module
-from conformance.app.plugin import write_outputs
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.secrets import JWT_SHAPE, SECRETS

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from conformance.contract.constraints import Kind
-from conformance.engine import context
+from conformance.cases import schemathesis_phase
 from conformance.cases.schemathesis_phase import PREFIX
 from conformance.cases.validation import RULES
+from conformance.contract.constraints import Kind
 from conformance.engine.registry import select
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.phase.bridge import TargetApp
@@ -335,8 +335,8 @@ def test_the_phase_alone_catches_a_served_fault_through_the_command_line(
 def test_an_error_of_schemathesis_itself_is_a_suite_error_not_a_verdict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    broken = Findings(errors=["POST /: SerializationNotPossible: no serializer"], credentials={})
-    monkeypatch.setattr(context, "run_phase", lambda *_, **__: broken)
+    broken = Findings(answers=(), errors=("POST /: SerializationNotPossible: no serializer",), credentials={})
+    monkeypatch.setattr(schemathesis_phase, "run_phase", lambda *_, **__: broken)
     with session_for("reference") as session:
         result = run_cases(session, PREFIX + "PROTO-NO-5XX")[PREFIX + "PROTO-NO-5XX"]
     assert result.verdict is Verdict.ERROR

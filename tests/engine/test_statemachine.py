@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pytest
 
-from conformance.contract.catalog import catalog
-from conformance.app.budget import state_machine_shape
 from conformance.cases import statemachine
+from conformance.cases.statemachine import state_machine_shape
+from conformance.contract.catalog import catalog
 from conformance.engine.context import CaseContext, RunSession
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
+from conformance.reports.junit import failing_outcomes
+from conformance.reports.view import case_view
 
-from .conftest import serving, session_for
+from .conftest import faulty_endpoint, run_cases, serving, session_for
 
 CASE = select("STATE-MACHINE")[0]
 EXAMPLES = 20  # four sequences of twelve drawn steps
@@ -144,3 +147,22 @@ def test_a_target_that_keeps_listing_forgotten_devices_gets_fresh_users_each_seq
     runs, _ = state_machine_shape(EXAMPLES)
     assert calls["AdminCreateUser"] == 2 * runs
     assert all(s.start == recorded[0].start for s in recorded)
+
+
+def test_a_failing_sequence_keeps_its_steps_as_data_and_the_reports_show_them() -> None:
+    with faulty_endpoint("forget-keeps-device") as url, session_for(url, examples=EXAMPLES) as session:
+        result = run_cases(session, "STATE-MACHINE")["STATE-MACHINE"]
+    assert result.verdict is Verdict.FAIL
+    failing = [o for o in result.outcomes if o["verdict"] == "FAIL"]
+    assert failing and all(o.get("trail") for o in failing)
+    assert all("steps:" not in str(o["actual"]) for o in result.outcomes)  # data, not text in `actual`
+    assert result.trail in [o["trail"] for o in failing]
+    assert result.trail and all(
+        re.fullmatch(r"(update|update_other|forget|get|list)\(.*\)", s) for s in result.trail
+    )
+    assert result.reason and f"steps: {' | '.join(result.trail)}" in result.reason
+    case = result.as_json()
+    assert case["trail"] == result.trail
+    assert any(f"steps: {result.trail[0]}" in line for line in failing_outcomes(case))
+    view = case_view(case)
+    assert view.trail == result.trail and any(o.trail for o in view.outcomes)

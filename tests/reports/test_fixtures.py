@@ -56,7 +56,8 @@ def test_faulty_fixture_really_carries_secrets() -> None:
 
 @pytest.mark.parametrize("name", ALL)
 def test_a_judged_verdict_is_the_worst_outcome(name: str) -> None:
-    """As the engine decides it (conformance/judge/outcomes.py): the fixtures hold what the reports will be given."""
+    """As the engine decides it (conformance/judge/outcomes.py): the fixtures hold what the reports will
+    be given."""
     for case in load_fixture(name)["cases"]:
         outcomes = case.get("outcomes", [])
         if case["verdict"] in ("PASS", "NON-STRICT", "FAIL") and outcomes:

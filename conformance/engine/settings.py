@@ -1,0 +1,128 @@
+"""The run's options, written once: `OPTIONS` is the table from which the `run` command's arguments
+(conformance/cli.py), the pytest plugin's options (conformance/app/plugin.py), the arguments `run` hands
+to pytest (conformance/app/run.py) and `RunSettings` are all made.
+
+An option with a `field` is a setting of the run (a field of RunSettings, passed on to pytest); one
+without is the `run` command's own (the baseline, the workers, the dry run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+# Examples per property case: live services are paced and cost calls.
+DEFAULT_EXAMPLES = 25
+LIVE_EXAMPLES = 5
+# The schemathesis phase's examples per generation mode (its coverage phase adds what the schema
+# implies, about 45 requests). Off on AWS by default: the live profile's 400-call budget is spent.
+DEFAULT_SCHEMATHESIS = 25
+LIVE_SCHEMATHESIS = 0
+DEFAULT_REPORT_DIR = "reports/latest"
+TARGET_HELP = "reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of `run`: its flag, what it holds, and where it goes."""
+
+    flag: str
+    help: str
+    kind: type = str  # str, int, or bool (a switch)
+    default: Any = None
+    minimum: int | None = None  # an int's least value
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+    field: str | None = None  # the RunSettings field it sets; None: the `run` command's own
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("--target", TARGET_HELP, default="reference", field="target_spec"),
+    Option(
+        "--report-dir",
+        "where results.json and the reports go",
+        default=DEFAULT_REPORT_DIR,
+        field="report_dir",
+    ),
+    Option("--seed", "makes a run repeatable (same cases, examples, verdicts)", int, 0, field="seed"),
+    Option("--case", "only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)", field="case"),
+    Option(
+        "--examples",
+        "generated requests per property case (default 25; 5 on aws)",
+        int,
+        minimum=1,
+        field="examples",
+    ),
+    Option(
+        "--record",
+        "write every exchange of the run to FILE (ids named, secrets redacted), to replay elsewhere",
+        metavar="FILE",
+        field="record",
+    ),
+    Option(
+        "--schemathesis",
+        "the schemathesis phase's examples per generation mode; 0 skips it (default 25; 0 on aws)",
+        int,
+        minimum=0,
+        metavar="N",
+        field="schemathesis",
+    ),
+    Option("--dry-run", "send nothing: print the planned calls and their total", bool, False),
+    Option(
+        "--pace", "pace calls per Cognito quota category (default on aws)", choices=("aws",), field="pace"
+    ),
+    Option("--baseline", "expected verdicts; exit 1 only on a regression against it"),
+    Option(
+        "--user-pool-id",
+        "staging mode: create temporary users in this existing pool only",
+        field="user_pool_id",
+    ),
+    Option(
+        "--client-id", "staging mode: an app client of that pool with ALLOW_USER_SRP_AUTH", field="client_id"
+    ),
+    Option("--client-secret", "staging mode: the client's secret, if it has one", field="client_secret"),
+    Option("--workers", "pytest-xdist workers (each provisions its own users)", int, 1, minimum=1),
+)
+SETTINGS_OPTIONS = tuple(o for o in OPTIONS if o.field)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    target_spec: str
+    seed: int = 0
+    examples: int = DEFAULT_EXAMPLES
+    report_dir: str | None = None
+    case: str | None = None  # the case pattern (`--case`); None: every case
+    record: str | None = None  # `--record FILE`
+    pace: str | None = None
+    user_pool_id: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
+    schemathesis: int = DEFAULT_SCHEMATHESIS  # the schemathesis phase's examples per mode; 0: no phase
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> RunSettings:
+        """The settings from option values (by RunSettings field), with the defaults that depend on the
+        kind of target (the one place): fewer examples, no shrinking and no phase on live services."""
+        known = {f.name for f in fields(cls)}
+        given = {k: v for k, v in values.items() if k in known and v is not None}
+        live = str(given["target_spec"]).startswith("aws")
+        given.setdefault("examples", LIVE_EXAMPLES if live else DEFAULT_EXAMPLES)
+        given.setdefault("schemathesis", LIVE_SCHEMATHESIS if live else DEFAULT_SCHEMATHESIS)
+        given["shrink"] = not live
+        return cls(**given)
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> RunSettings:
+        """The settings from option values by destination (`target`, `user_pool_id`, ...)."""
+        return cls.of({o.field: values.get(o.dest) for o in SETTINGS_OPTIONS if o.field})
+
+    def option_values(self) -> dict[str, Any]:
+        """The settings as option values by destination: what `run` hands to its pytest session."""
+        return {o.dest: getattr(self, o.field) for o in SETTINGS_OPTIONS if o.field}
