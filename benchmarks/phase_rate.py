@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from conformance.cases.validation import RULES
 from conformance.phase.engine import run_phase
 from conformance.provisioning import Provisioner
 from conformance.reference import ReferenceBackend, start_server
@@ -31,11 +32,11 @@ def measure(examples: int, repeat: int) -> list[tuple[str, int, float]]:
             provisioner = Provisioner(target, run_id="bench-phase")
             user = provisioner.user(devices=1)
             credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
-            run_phase(target, credentials, seed=0, examples=examples)  # warm: schemathesis imports lazily
+            run_phase(target, credentials, seed=0, examples=examples, rules=RULES)  # warm: schemathesis imports lazily
             best, sent = float("inf"), []
             for _ in range(repeat):
                 started = time.perf_counter()
-                findings = run_phase(target, credentials, seed=0, examples=examples)
+                findings = run_phase(target, credentials, seed=0, examples=examples, rules=RULES)
                 best = min(best, time.perf_counter() - started)
                 sent = [(a.exchange.request_headers, a.exchange.request_body) for a in findings.answers]
             rows.append((f"schemathesis phase, `--schemathesis {examples}`", len(sent), best))
