@@ -146,12 +146,24 @@ class SecretRegistry:
                         self._secrets[secret] = placeholder
                         self._matcher = None
 
-    def redact(self, text: str) -> str:
+    def _current(self) -> _Matcher:
         with self._lock:
             if self._matcher is None:
                 self._matcher = _Matcher(self._secrets)
-            matcher = self._matcher
-        return matcher.redact(text)
+            return self._matcher
+
+    def redact(self, text: str) -> str:
+        return self._current().redact(text)
+
+    def found_in(self, text: str) -> tuple[str, ...]:
+        """The placeholders of the registered secrets that `text` holds, whole (none: it holds none).
+        Unlike `redact`, a JWT shape that is no registered secret does not count."""
+        matcher = self._current()
+        found = set()
+        for match in matcher.scan.finditer(text):
+            if match.lastgroup == "head" and (secret := matcher.longest_at(text, match.start())):
+                found.add(matcher.placeholders[secret])
+        return tuple(sorted(found))
 
     def redact_obj(self, value: Any) -> Any:
         """A copy of a JSON-like value with every string redacted (keys included)."""

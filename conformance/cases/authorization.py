@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
+from conformance.cases.forgery import FORGERIES
 from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
 from conformance.judge.checks import accepted, refused, unchanged
-from conformance.secrets import SECRETS
+from conformance.provisioning import User
 from conformance.targets.exchange import Exchange
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def tampered_payload(token: str) -> str:
-    """The same token with another username in its payload and the original signature."""
-    header, payload, signature = token.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["username"] = f"{claims.get('username', 'user')}-x"
-    claims["sub"] = "00000000-0000-4000-8000-000000000000"
-    forged = f"{header}.{_b64url(json.dumps(claims).encode())}.{signature}"
-    SECRETS.add(forged, "<tampered-token>")
-    return forged
-
-
-def bad_signature(token: str) -> str:
-    header, payload, signature = token.split(".")
-    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-    forged = f"{header}.{payload}.{flipped}"
-    SECRETS.add(forged, "<tampered-token>")
-    return forged
 
 
 def _refused_and_unchanged(ctx: CaseContext, token: str) -> None:
@@ -57,9 +32,12 @@ def not_jwt(ctx: CaseContext) -> None:
 
 @case(ids.AUTH_TAMPERED, ops=STATUS_OPS)
 def tampered(ctx: CaseContext) -> None:
+    """Every kind of forgery (forgery.py); on a live service, whose calls are budgeted, the first two."""
     token = ctx.shared("user_a").access_token
-    _refused_and_unchanged(ctx, tampered_payload(token))
-    _refused_and_unchanged(ctx, bad_signature(token))
+    kinds = list(FORGERIES)[:2] if ctx.budgeted else list(FORGERIES)
+    other = "" if ctx.budgeted else ctx.shared("user_b").access_token  # the payload swap's other token
+    for kind in kinds:
+        _refused_and_unchanged(ctx, FORGERIES[kind](token, other))
 
 
 @case(ids.AUTH_EXPIRED, ops=STATUS_OPS)
@@ -81,7 +59,13 @@ def id_token(ctx: CaseContext) -> None:
 
 @case(ids.AUTH_OTHER_POOL, ops=STATUS_OPS)
 def other_pool(ctx: CaseContext) -> None:
+    """A user of the second pool, and (where calls cost nothing) one of the same name as the device's
+    owner: a verifier that does not check the issuer takes the namesake for the owner."""
     _refused_and_unchanged(ctx, ctx.shared("user_c").access_token)
+    if not ctx.budgeted:
+        owner = ctx.shared("user_a")
+        namesake = ctx.provisioner.user(devices=0, pool=ctx.provisioner.second_pool(), namesake=owner)
+        _refused_and_unchanged(ctx, namesake.access_token)
 
 
 def _sent_as_meant(exchange: Exchange, signed: bool) -> None:
@@ -114,10 +98,10 @@ def unsigned(ctx: CaseContext) -> None:
     ctx.verify(accepted, req.id, exchange)
 
 
-def _after(ctx: CaseContext, action: str) -> None:
+def _after(ctx: CaseContext, action: str) -> User:
     """A fresh user's token, used after `action` was done to the user: refused, device unchanged."""
     req = ctx.requirement
-    user = ctx.fresh_user(devices=1)
+    user: User = ctx.fresh_user(devices=1)
     device = user.devices[0].key
     readable = action != "delete"  # a deleted user's devices cannot be read back
     before = ctx.read_status(user, device) if readable else None
@@ -126,11 +110,20 @@ def _after(ctx: CaseContext, action: str) -> None:
     ctx.verify(refused, req.id, exchange, req.expect, req.message)
     if before is not None:
         ctx.verify(unchanged, req.id, before, ctx.read_status(user, device))
+    return user
 
 
 @case(ids.AUTH_REVOKED, ops=(*STATUS_OPS, "GlobalSignOut"))
 def revoked(ctx: CaseContext) -> None:
-    _after(ctx, "revoke")
+    user = _after(ctx, "revoke")
+    # A revoked token is refused by every user-level device operation, the read-only ones too.
+    req = ctx.requirement
+    for operation in () if ctx.budgeted else ("GetDevice", "ListDevices"):
+        if ctx.session.unimplemented(operation) is None:
+            params = {"AccessToken": user.access_token}
+            if operation == "GetDevice":
+                params["DeviceKey"] = user.devices[0].key
+            ctx.verify(refused, req.id, ctx.call(operation, params), req.expect, req.message)
 
 
 @case(ids.AUTH_USER_DISABLED, ops=(*STATUS_OPS, "AdminDisableUser"))
@@ -146,6 +139,3 @@ def user_deleted(ctx: CaseContext) -> None:
 @case(ids.AUTH_USER_RESET, ops=(*STATUS_OPS, "AdminResetUserPassword"))
 def user_reset(ctx: CaseContext) -> None:
     _after(ctx, "reset_password")
-
-
-__all__ = ["bad_signature", "tampered_payload"]

@@ -23,6 +23,24 @@ def unknown_device_key(ctx: CaseContext, salt: int = 0) -> str:
     return f"{ctx.target.region}_{value}"
 
 
+def key_variants(key: str) -> dict[str, str]:
+    """Keys that differ from a real device key in a way a loose lookup ignores, by what differs: each
+    names another device (none), or breaks the model's pattern. A DeviceKey is matched exactly."""
+    region, _, rest = key.partition("_")
+    other_region = "eu-west-1" if region != "eu-west-1" else "us-east-1"
+    variants = {
+        "the hex in upper case": key.upper(),
+        "a trailing space": f"{key} ",
+        "another region": f"{other_region}_{rest}",
+        "the UUID without the region": rest,
+    }
+    if len(key) < 55:
+        variants["one more hex digit"] = f"{key}0"
+    if len(key) > 1:
+        variants["one hex digit less"] = key[:-1]
+    return {what: value for what, value in variants.items() if value != key}
+
+
 def request_base(ctx: CaseContext) -> dict[str, Any]:
     """A valid request to start from: user A's token and first device, status remembered (the state
     the cases leave it in). Without a signed-in user, stand-ins: a refusal can then not be shown to

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from conformance.cases.common import unknown_device_key
+from conformance.cases.common import KEY, key_variants, request_base, unknown_device_key
 from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
 from conformance.judge.checks import refused, unchanged
+from strategies.requests import label
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
 
 
 @case(ids.RES_UNKNOWN_DEVICE)
 def unknown_device(ctx: CaseContext) -> None:
+    """A key no device has, then the variants of a real key that still match the model's pattern (a
+    loose lookup takes them for the real device): each names no device. The watch (engine/watch.py)
+    sees that the real device is left as it was."""
     user = ctx.shared("user_a")
-    exchange = ctx.update(user.access_token, unknown_device_key(ctx), "remembered")
     req = ctx.requirement
-    ctx.verify(refused, req.id, exchange, req.expect, req.message)
+    real = user.devices[0].key
+    keys = [unknown_device_key(ctx)]
+    if not ctx.budgeted:
+        keys += [
+            k for k in key_variants(real).values() if not label({**request_base(ctx), KEY: k}).violations
+        ]
+    for key in keys:
+        exchange = ctx.update(user.access_token, key, "not_remembered")
+        ctx.verify(refused, req.id, exchange, req.expect, req.message)
 
 
 def _someone_elses(ctx: CaseContext, owner_fixture: str) -> None:
@@ -30,6 +41,12 @@ def _someone_elses(ctx: CaseContext, owner_fixture: str) -> None:
     exchange = ctx.update(caller.access_token, device, flipped)
     # Both are judged whatever the first says: a wrong refusal must not hide a changed device.
     ctx.verify(refused, req.id, exchange, req.expect, req.message)
+    # The same device through the other user-level operations that take a key: not found either (the
+    # watch judges that ForgetDevice's refusal left it as it was).
+    for operation in () if ctx.budgeted else ("GetDevice", "ForgetDevice"):
+        if ctx.session.unimplemented(operation) is None:
+            answer = ctx.call(operation, {"AccessToken": caller.access_token, "DeviceKey": device})
+            ctx.verify(refused, req.id, answer, req.expect, req.message)
     ctx.verify(unchanged, req.id, before, ctx.read_status(owner, device), "the other user's device")
 
 

@@ -77,7 +77,8 @@ def _run_phase(ctx: CaseContext) -> Findings:
     user = ctx.session.shared("user_phase")
     credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
     examples = ctx.session.settings.schemathesis
-    return run_phase(target, credentials, seed=ctx.seed, examples=examples, rules=RULES)
+    with ctx.session.apart():  # the phase's answers are judged by every phase case, not the one running
+        return run_phase(target, credentials, seed=ctx.seed, examples=examples, rules=RULES)
 
 
 def st_requirements(result: StResult, answer: Answer) -> tuple[str, ...]:

@@ -117,12 +117,23 @@ def isolation(ctx: CaseContext) -> None:
     ctx.shared("user_b")
     ctx.shared("user_c")  # a user of the second pool: isolation covers every pool of the run
     target = a.devices[0].key
+    for other in a.devices[1:]:  # the other devices remembered: a change of theirs shows either way
+        if ctx.read_status(a, other.key) != "remembered":
+            _set(ctx, a, other.key, "remembered")
     current = ctx.read_status(a, target)
     flipped = "not_remembered" if current == "remembered" else "remembered"
-    before = _snapshot(ctx)
-    if _set(ctx, a, target, flipped):
-        ctx.verify(only_named_changed, before, _snapshot(ctx), target)
-    _set(ctx, a, target, "remembered")
+    # Both ways (and back to remembered, the state the cases leave it in): a mistake may hide in one.
+    directions = (
+        [flipped]
+        if ctx.budgeted
+        else [flipped, "not_remembered" if flipped == "remembered" else "remembered"]
+    )
+    for status in directions:
+        before = _snapshot(ctx)
+        if _set(ctx, a, target, status):
+            ctx.verify(only_named_changed, before, _snapshot(ctx), target)
+    if ctx.read_status(a, target) != "remembered":
+        _set(ctx, a, target, "remembered")
 
 
 @check()

@@ -55,9 +55,11 @@ class Sequence:
                 self.model[(u, d)] = self._initial(u, d)
 
     def _initial(self, u: int, d: int) -> str:
+        """A confirmed device's status, as the model's start; a target that shows none (or no device)
+        is judged, and the sequence cannot start."""
         seen = self.ctx.read_status(self.users[u], self.key(u, d))
-        if isinstance(seen, Unread) or seen not in STATUSES:
-            raise NothingToJudge(REQ, f"the new device's status could not be read: {seen}")
+        if not self.ctx.verify(new_device_status, seen, f"user {u} device {d}"):
+            raise _Diverged
         return str(seen)
 
     def key(self, u: int, d: int) -> str:
@@ -252,6 +254,16 @@ def admin_status(seen: Any, state: str, what: str) -> str:
 
 
 @check(ids.STATE_MACHINE)
+def new_device_status(seen: Any, what: str) -> str:
+    """A confirmed device shows remembered or not_remembered in the admin view (MUST): the model starts
+    there. No device, or a device without a status ("unset"), is a failure; unreadable, nothing to judge."""
+    if readable(seen, REQ, what) not in STATUSES:
+        shown = "gone" if seen == ABSENT else seen
+        raise CheckFailure(REQ, f"{what} remembered or not_remembered (admin view)", f"{what} {shown}")
+    return f"{what} {seen}"
+
+
+@check(ids.STATE_MACHINE)
 def _unreadable(devices: Unread) -> str:
     raise NothingToJudge(REQ, f"the admin view could not be read: {devices.reason}")
 
@@ -288,7 +300,10 @@ def state_machine(ctx: CaseContext) -> None:
     users = Users(ctx)
     for run in range(runs):
         rng = random.Random(f"{ctx.seed}/{run}")
-        machine = Sequence(ctx, users.for_sequence())
+        try:
+            machine = Sequence(ctx, users.for_sequence())
+        except _Diverged:
+            break  # the starting state broke a MUST (or could not be read): judged, nothing to run
         users.started(machine.model)
         try:
             for rule, args in _plan(rng, steps):

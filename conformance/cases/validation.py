@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conformance.cases.common import KEY, STATUS, TOKEN, judge_invalid, lower_camel, request_base
+from conformance.cases.common import (
+    KEY,
+    STATUS,
+    TOKEN,
+    judge_invalid,
+    key_variants,
+    lower_camel,
+    request_base,
+)
 from conformance.contract import ids
 from conformance.contract.constraints import Kind
 from conformance.contract.extract import OPERATION
@@ -42,11 +50,17 @@ def _property(ctx: CaseContext, rules: list[tuple[str, Kind]]) -> None:
     for what, request in boundary_valid(base):
         if any(request.get(m) != base.get(m) for m in members):
             ctx.verify(passes_validation, ctx.requirement.id, ctx.send(request), what)
+    # Variants of the real device key first: a loose lookup (case folded, a space trimmed) takes them.
+    variants = (
+        [] if ctx.budgeted else [label(apply(base, {KEY: v})) for v in key_variants(str(base[KEY])).values()]
+    )
+    broken = set(rules)
+    alike = [v for v in variants if v.violations and {(x.path, x.kind) for x in v.violations} <= broken]
     for_all(
         ctx,
         breaking(rules, base),
         lambda labelled: _judge(ctx, labelled, base),
-        first=boundary_breaking(rules, base),
+        first=[*boundary_breaking(rules, base), *alike],
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import wraps
@@ -16,18 +16,20 @@ from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.judge.check import Check
-from conformance.judge.checks import html_error_page, unimplemented_reason
+from conformance.judge.checks import html_error_page, no_secret_in_error, unimplemented_reason
 from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge, Unimplemented
-from conformance.judge.state import ABSENT, State, Unread
+from conformance.judge.state import DeviceRecord, State, Unread, device_reading
 from conformance.judge.verdicts import Verdict
 from conformance.provisioning import FixtureUnavailable, Provisioner
+from conformance.secrets import SECRETS
 from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
 
 from .settings import RunSettings
+from .watch import READ_ONLY, DeviceWatch, Plan
 
 # A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"
@@ -39,6 +41,26 @@ class CaseRecorder(Protocol):
     """Where `run --record` files what follows, by case and attempt (conformance/parity/recorder.py)."""
 
     def case(self, case_id: str, attempt: int) -> AbstractContextManager[None]: ...
+
+
+def _members(body: bytes) -> dict[str, Any]:
+    """A raw request's members, when its body is a JSON object (else none)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a JSON value, keys included (decoded: an escaped secret is still that secret)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
@@ -111,6 +133,16 @@ class RunSession:
         self._probed: dict[str, str | None] = {}
         self._once: dict[str, Any] = {}
         self.recorder: CaseRecorder | None = None  # `run --record`: every exchange, by case and step
+        self.generation = 0  # requests sent so far that may have changed a device (watch.py)
+        self.current: CaseContext | None = None  # the case running now: every answer is judged in it
+        target.observers.append(self._observed)
+
+    def _observed(self, exchange: Exchange) -> None:
+        """Every exchange with the target, whoever sent it (a case, provisioning, the watch)."""
+        if exchange.operation not in READ_ONLY:
+            self.generation += 1
+        if self.current is not None and exchange.answered and not exchange.ok:
+            self.current.scan_for_secrets(exchange)
 
     @property
     def seed(self) -> int:
@@ -134,6 +166,16 @@ class RunSession:
     def recording(self, case_id: str, attempt: int) -> AbstractContextManager[None]:
         """Where the recorder files what follows (nothing to do when the run is not recorded)."""
         return self.recorder.case(case_id, attempt) if self.recorder else contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def apart(self) -> Iterator[None]:
+        """Requests made inside are not the running case's: their answers are judged by the cases that
+        read them (the schemathesis phase, which every phase case reads)."""
+        current, self.current = self.current, None
+        try:
+            yield
+        finally:
+            self.current = current
 
     def once(self, name: str, make: Callable[[], T]) -> T:
         """What `make` makes, made once per run and shared by the cases (the schemathesis phase's
@@ -180,6 +222,7 @@ class CaseContext:
     steps: dict[str, int] | None = None  # a state machine's steps, by rule
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
     _twins: dict[str, Exchange] = field(default_factory=dict)
+    _watch: DeviceWatch | None = None
     _timed_out: set[str] = field(default_factory=set)  # operations that timed out in this case
 
     @property
@@ -236,6 +279,12 @@ class CaseContext:
         return cast(Provisioner, _GuardedProvisioner(self.session.provisioner))
 
     @property
+    def budgeted(self) -> bool:
+        """A live service: its calls are paced and counted (the 400-call plan), so a case sends its core
+        requests only, and leaves the extra variants to the targets that cost nothing."""
+        return not self.session.settings.shrink
+
+    @property
     def examples(self) -> int:
         return self.session.settings.examples
 
@@ -252,8 +301,11 @@ class CaseContext:
     def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
         self.require(operation)
         skipped = self._hung(operation)
+        plan = None if skipped else self._watch_before(operation, params)
         exchange = skipped or self.target.call(operation, params, signed=signed)
-        return self._record(exchange)
+        self._record(exchange)
+        self._watch_after(plan, operation, params, exchange)
+        return exchange
 
     def _hung(self, operation: str) -> Exchange | None:
         """An operation that timed out once in this case is not sent again in it: a target that hangs
@@ -283,11 +335,44 @@ class CaseContext:
         """Exact bytes. A `framing_probe` (a broken target or content type on purpose) is never read
         as "not implemented": what it gets is judged, a 5xx included."""
         self.require(OPERATION)
+        skipped = self._hung(OPERATION)
+        params = _members(body)
+        plan = None if skipped or not self.target.wire_path else self._watch_before(OPERATION, params)
         try:
-            exchange = self._hung(OPERATION) or self.target.send_raw(headers, body, operation=OPERATION)
+            exchange = skipped or self.target.send_raw(headers, body, operation=OPERATION)
         except RawUnsupported as exc:
             raise Blocked(str(exc)) from None
-        return self._record(exchange, probe=not framing_probe)
+        self._record(exchange, probe=not framing_probe)
+        self._watch_after(plan, OPERATION, params, exchange)
+        return exchange
+
+    # --- every request: the devices it could have changed, and secrets in its answer -----------------
+
+    def _watch_before(self, operation: str, params: dict[str, Any]) -> Plan | None:
+        """The devices this request could change, read now (watch.py); none for an INFO requirement,
+        which records what a target does and judges nothing."""
+        if self.requirement.level == "INFO":
+            return None
+        return self.watch.before(operation, params, self.requirement.statement)
+
+    @property
+    def watch(self) -> DeviceWatch:
+        if self._watch is None:
+            self._watch = DeviceWatch(self.session, everything=self.session.settings.shrink)
+        return self._watch
+
+    def _watch_after(
+        self, plan: Plan | None, operation: str, params: dict[str, Any], exchange: Exchange
+    ) -> None:
+        if plan is not None and self._watch is not None:
+            self._watch.after(plan, operation, params, exchange, self.requirement_id, self.verify)
+
+    def scan_for_secrets(self, exchange: Exchange) -> None:
+        """An error answer of any request made while this case runs must repeat no secret of the run."""
+        texts = [exchange.body.decode("utf-8", "replace"), *_strings(exchange.json)]
+        texts += [f"{k}: {v}" for k, v in exchange.headers.items()]
+        found = tuple(sorted({p for text in texts for p in SECRETS.found_in(text)}))
+        self.verify(no_secret_in_error, exchange, found)
 
     def _record(self, exchange: Exchange, *, probe: bool = True) -> Exchange:
         self.sent += 1
@@ -325,21 +410,14 @@ class CaseContext:
         )
 
     def read_status(self, user: Any, device_key: str) -> State:
-        """dev:device_remembered_status as AdminGetDevice shows it; ABSENT when the device is not found.
-
-        Anything else (an error, a 5xx, a device without the attribute) is Unread: state that could not
-        be read is never taken for "unchanged"."""
-        exchange = self.admin_device(user, device_key)
-        if exchange.error_type == "ResourceNotFoundException":
-            return ABSENT
-        if not exchange.ok:
-            return Unread(f"AdminGetDevice answered {exchange.summary()}", exchange)
-        device = (exchange.json or {}).get("Device") if isinstance(exchange.json, dict) else None
-        attributes = device.get("DeviceAttributes") if isinstance(device, dict) else None
-        for attribute in attributes if isinstance(attributes, list) else []:
-            if isinstance(attribute, dict) and attribute.get("Name") == "dev:device_remembered_status":
-                return str(attribute.get("Value"))
-        return Unread("AdminGetDevice answered no dev:device_remembered_status attribute", exchange)
+        """dev:device_remembered_status as AdminGetDevice shows it: UNSET for a device without the
+        attribute, ABSENT when the device is not found. Anything else (an error, a 5xx, an answer without
+        a device) is Unread: state that could not be read is never taken for "unchanged"."""
+        reading = self.watch.known(device_key)
+        if reading is None:  # else read since the last request that could change a device: the same
+            reading = device_reading(self.admin_device(user, device_key))
+            self.watch.keep(device_key, reading)
+        return reading.status if isinstance(reading, DeviceRecord) else reading
 
     def admin_devices(self, user: Any) -> dict[str, dict[str, Any]] | Unread:
         """Every device of the user as AdminListDevices shows it (key -> attributes), or Unread."""

@@ -56,6 +56,7 @@ def _attempt(
     """One run of the case: its result, and what it kept for a re-run (`CaseContext.carry`)."""
     ctx = CaseContext(session, case.id, case.requirement, attempt=attempt, carried=carried)
     stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
+    session.current = ctx  # every answer while the case runs is judged in it (secrets)
     try:
         with session.recording(case.id, attempt):
             ctx.require(*case.ops)  # an unimplemented operation outranks a missing fixture
@@ -64,12 +65,14 @@ def _attempt(
         stopped = (exc.verdict, exc.describe())
     except Exception as exc:  # anything else is a bug in the suite: ERROR, explained
         stopped = (Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}")
+    finally:
+        session.current = None
     return _conclude(ctx, requirement, stopped), ctx.carry
 
 
 def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:
     """The verdict is the worst outcome; a FAIL seen before the case had to stop still counts."""
-    worst = ctx.outcomes.worst()
+    worst = ctx.outcomes.worst(requirement.id)
     result = CaseResult.of(
         ctx.case_id,
         requirement,

@@ -32,7 +32,7 @@ from conformance.targets.exchange import Exchange
 
 from .check import check
 from .signals import CheckFailure, NothingToJudge
-from .state import State, readable
+from .state import ABSENT, STATUS_ATTRIBUTE, DeviceRecord, Reading, State, Unread, readable
 
 VALIDATION_ERROR = "InvalidParameterException"
 # Error types that emulators answer for operations they do not implement (specs/sources/emulators.md).
@@ -383,3 +383,75 @@ def unchanged(requirement: str, before: State, after: State, what: str = "the de
     if readable(before, requirement, what) != readable(after, requirement, what):
         raise CheckFailure(requirement, f"{what} still {before}", f"{what} now {after}")
     return f"{what} still {after}"
+
+
+# --- every refused or accepted request: the devices it could have changed -----------------------------
+
+# What an accepted UpdateDeviceStatus may change on the device it names: the status, and its date.
+UPDATED = frozenset({STATUS_ATTRIBUTE, "DeviceLastModifiedDate"})
+
+
+def _two_records(before: Reading, after: Reading, requirement: str, what: str, doing: str) -> bool:
+    """Whether there are two records to compare; a device that appeared or went is a failure, and one
+    that could not be read (or was not there before and after) leaves nothing to judge."""
+    if isinstance(before, Unread) or isinstance(after, Unread) or before == after == ABSENT:
+        return False
+    if before == ABSENT or after == ABSENT:
+        happened = "gone" if after == ABSENT else "created"
+        raise CheckFailure(requirement, f"{what} as it was, {doing}", f"{what} {happened}")
+    return True
+
+
+@check()
+def refusal_changed_nothing(requirement: str, before: Reading, after: Reading, what: str) -> str | None:
+    """A refused request leaves the device as it was: every attribute, every date (the admin view)."""
+    doing = "after a refused request"
+    if not _two_records(before, after, requirement, what, doing):
+        return None
+    assert isinstance(before, DeviceRecord) and isinstance(after, DeviceRecord)
+    changed = before.differences(after)
+    if changed:
+        raise CheckFailure(requirement, f"{what} as it was, {doing}", f"{what} changed: {'; '.join(changed)}")
+    return f"{what} unchanged by the refusal"
+
+
+@check(ids.STATE_ISOLATION)
+def only_status_changed(before: Reading, after: Reading, what: str, named: bool) -> str | None:
+    """An accepted update changes the named device's status (and its modification date) and nothing
+    else: not its other attributes, not any other device."""
+    doing = "but its status, after an accepted update" if named else "after an accepted update of another"
+    if not _two_records(before, after, ids.STATE_ISOLATION, what, doing):
+        return None
+    assert isinstance(before, DeviceRecord) and isinstance(after, DeviceRecord)
+    changed = before.differences(after, free=UPDATED if named else frozenset())
+    if changed:
+        raise CheckFailure(
+            ids.STATE_ISOLATION, f"{what} as it was, {doing}", f"{what} changed: {'; '.join(changed)}"
+        )
+    return f"{what}: nothing else changed"
+
+
+@check()
+def status_as_sent(requirement: str, after: Reading, sent: str, what: str) -> str | None:
+    """After an accepted update, the admin view shows exactly the status sent ("unset" is no status)."""
+    if isinstance(after, Unread):
+        return None
+    shown = after.status if isinstance(after, DeviceRecord) else "gone"
+    if shown != sent:
+        raise CheckFailure(requirement, f"{what} {sent} (AdminGetDevice)", f"{what} {shown}")
+    return f"{what} {sent}"
+
+
+@check(ids.VAL_SENSITIVE_NOT_ECHOED)
+def no_secret_in_error(exchange: Exchange, found: tuple[str, ...]) -> str | None:
+    """No error answer repeats a secret of the run (an access token, a password, a device secret):
+    `found` names what the answer holds, as the redaction placeholders say it."""
+    if found:
+        raise CheckFailure(
+            ids.VAL_SENSITIVE_NOT_ECHOED,
+            "no secret of the run in an error answer",
+            f"{exchange.operation or 'the request'} answered {exchange.error_type or exchange.status} "
+            f"repeating {', '.join(found)}",
+            exchange,
+        )
+    return None

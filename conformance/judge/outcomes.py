@@ -74,8 +74,10 @@ class Outcomes:
     def __len__(self) -> int:
         return len(self.items)
 
-    def worst(self) -> Outcome | None:
-        ranked = sorted(self.items.values(), key=lambda o: SEVERITY.index(o.verdict))
+    def worst(self, own: str | None = None) -> Outcome | None:
+        """The worst outcome; of alike verdicts, one of the requirement `own` first (a case's verdict
+        speaks of its own requirement when one of its own outcomes is that bad), then the first seen."""
+        ranked = sorted(self.items.values(), key=lambda o: (SEVERITY.index(o.verdict), o.requirement != own))
         return ranked[0] if ranked else None
 
     def has_hard_failure(self) -> bool:

@@ -106,8 +106,12 @@ class Placeholders:
 
     def device(self, user: User, device: Device) -> str:
         owner = (self.known(user) or self.user(user))[1:-1]
+        # The key's UUID alone is named too: a case sends variants of a real key (another region).
+        uuid = device.key.partition("_")[2]
         return self.known(device) or self._new(
-            f"{owner}.device", device, {"": device.key, "group": device.group_key, "name": device.name}
+            f"{owner}.device",
+            device,
+            {"": device.key, "group": device.group_key, "name": device.name, "uuid": uuid or None},
         )
 
     def minted(self, user: User, token: str) -> None:

@@ -217,18 +217,19 @@ class Provisioner:
     # --- users ---------------------------------------------------------------------------------------------
 
     @action
-    def user(self, *, devices: int = 1, pool: Pool | None = None) -> User:
+    def user(self, *, devices: int = 1, pool: Pool | None = None, namesake: User | None = None) -> User:
         """A new user signed in, with `devices` confirmed, remembered devices.
 
         The documented way: USER_SRP_AUTH, each device from its own sign-in's NewDeviceMetadata, then
         ConfirmDevice with a real verifier. Where the target gets part of that wrong, provisioning adapts
         and says how in `user.provenance`: an email-shaped username for a pool that demands one, tokens
         from a password flow where SRP fails, a device key the suite made where no NewDeviceMetadata
-        comes (never on AWS). The user keeps the latest sign-in's tokens."""
+        comes (never on AWS). The user keeps the latest sign-in's tokens. A `namesake` (a user of another
+        pool) gives the new user its username: the same name in two pools is two users."""
         if devices < 0:
             raise ValueError("devices must be >= 0")
         pool = pool or self.pool()
-        user = self._create_user(pool)
+        user = self._create_user(pool, namesake.username if namesake is not None else None)
         if devices == 0:
             tokens, note = sign_in(self.target, pool, user.username, user.password)
             user.take(tokens)
@@ -256,12 +257,12 @@ class Provisioner:
         _note(user, SYNTHESIZED if device.synthesized else None)
         return device
 
-    def _create_user(self, pool: Pool) -> User:
+    def _create_user(self, pool: Pool, username: str | None = None) -> User:
         """AdminCreateUser with a permanent password; an email-shaped name where the pool wants one."""
         for _ in range(2):
             name = self._name("user")
             user = User(
-                username=f"{name}@example.com" if pool.email_usernames else name,
+                username=username or (f"{name}@example.com" if pool.email_usernames else name),
                 password=new_password(),
                 pool=pool,
             )

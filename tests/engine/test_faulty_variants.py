@@ -66,6 +66,44 @@ CAUGHT_BY: dict[str, tuple[str, str, Verdict, bool]] = {
     "device-configuration-dropped": ("FLOW-DEVICE-CONFIGURATION", "device_configuration", FAIL, True),
     "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", "tracked", FAIL, True),
 }
+# The properties every request is judged by (engine/watch.py, the secret scan): they see a fault of
+# state or of secrets wherever it shows, so they may fail beside the case's own check.
+PROPERTIES = {"refusal_changed_nothing", "only_status_changed", "status_as_sent", "no_secret_in_error"}
+# fault -> (a case, the property check that fails in it, on which requirement): each property broken.
+PROPERTY_CAUGHT: dict[str, tuple[str, str, str]] = {
+    "other-user-changed-anyway": (
+        "RES-OTHER-USER-DEVICE",
+        "refusal_changed_nothing",
+        "RES-OTHER-USER-DEVICE",
+    ),
+    "updates-every-device": ("STATE-REENABLE", "only_status_changed", "STATE-ISOLATION"),
+    "remembered-not-stored": ("STATE-REENABLE", "status_as_sent", "STATE-REMEMBERED"),
+    "echo-token": ("VAL-SENSITIVE-NOT-ECHOED", "no_secret_in_error", "VAL-SENSITIVE-NOT-ECHOED"),
+    "confirm-tracks-nothing": ("STATE-MACHINE", "new_device_status", "STATE-MACHINE"),
+}
+# Faults written from the contract alone, by someone who had not read the checks (out of sample):
+# fault -> (a case it shows in, the requirement it breaks, as FAULTS names it). No check is named: which
+# one catches it is the suite's business; that it is caught on the right requirement is the test's.
+CONTRACT_CAUGHT: dict[str, tuple[str, str]] = {
+    "invalid-enum-stored": ("VAL-STATUS-ENUM", "VAL-STATUS-ENUM"),
+    "tampered-token-still-updates": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
+    "not-jwt-touches-device": ("AUTH-NOT-JWT", "AUTH-NOT-JWT"),
+    "remember-is-exclusive": ("STATE-ISOLATION", "STATE-ISOLATION"),
+    "reenable-ignored": ("STATE-REENABLE", "STATE-REENABLE"),
+    "update-drops-name": ("STATE-ISOLATION", "STATE-ISOLATION"),
+    "remembered-drops-status-attribute": ("STATE-REMEMBERED", "STATE-REMEMBERED"),
+    "not-remembered-drops-status-attribute": ("STATE-NOT-REMEMBERED-KEEPS", "STATE-NOT-REMEMBERED-KEEPS"),
+    "device-key-case-folded": ("VAL-DEVICEKEY-PATTERN", "VAL-DEVICEKEY-PATTERN"),
+    "device-key-region-ignored": ("RES-UNKNOWN-DEVICE", "RES-UNKNOWN-DEVICE"),
+    "device-key-prefix-match": ("RES-UNKNOWN-DEVICE", "RES-UNKNOWN-DEVICE"),
+    "list-devices-echoes-token": ("AUTH-REVOKED", "VAL-SENSITIVE-NOT-ECHOED"),
+    "get-device-echoes-request": ("STATE-USER-VIEW", "VAL-SENSITIVE-NOT-ECHOED"),
+    "confirm-device-echoes-request": ("FLOW-CONFIRM-UNKNOWN-KEY", "VAL-SENSITIVE-NOT-ECHOED"),
+    "alg-none-accepted": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
+    "any-key-accepted": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
+    "payload-swap-accepted": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
+    "issuer-not-checked": ("AUTH-OTHER-POOL", "AUTH-OTHER-POOL"),
+}
 BROAD = {"accept-everything", "reject-everything", "unimplemented-device-operations", "non-json-200"}
 ADAPTED = {"email-usernames-only"}  # breaks no requirement: provisioning adapts (test_partial_emulators.py)
 
@@ -75,7 +113,8 @@ def _failing(result: CaseResult) -> set[tuple[str, str]]:
 
 
 def test_every_fault_names_the_check_that_catches_it() -> None:
-    assert set(CAUGHT_BY) | BROAD | ADAPTED == set(FAULTS)
+    assert set(CAUGHT_BY) | set(CONTRACT_CAUGHT) | BROAD | ADAPTED == set(FAULTS)
+    assert all(FAULTS[fault][0] == requirement for fault, (_, requirement) in CONTRACT_CAUGHT.items())
     for fault, (case_id, _, _, _) in CAUGHT_BY.items():
         assert FAULTS[fault][0] == catalog().get(case_id).id or FAULTS[fault][0].startswith("(")
 
@@ -88,9 +127,10 @@ def test_each_fault_breaks_its_assertion_and_the_suite_names_the_requirement(fau
     assert result.verdict is verdict, f"{fault}: {result.verdict} {result.reason}"
     assert (check, case_id) in _failing(result), result.outcomes
     if alone:  # the fault breaks that assertion only: every other check of the case still holds
-        assert _failing(result) == {(check, case_id)}, result.outcomes
+        assert {f for f in _failing(result) if f[0] not in PROPERTIES} == {(check, case_id)}, result.outcomes
     assert result.reason and case_id in result.reason
-    assert check in result.reason or not alone  # the reason names the worst outcome's check
+    named = {check, *PROPERTIES}  # the reason names the worst outcome's check
+    assert any(c in result.reason for c in named) or not alone
     assert result.reproduce and f"--case {case_id}" in result.reproduce
     if result.example:  # a command that resends the request that decided the verdict
         assert result.curl
@@ -250,6 +290,7 @@ def test_every_kind_of_check_is_broken_by_some_fault() -> None:
             for outcome in result.outcomes:
                 used.setdefault(outcome["check"], set()).add(result.case_id)
     remaining = set(used) - {check for _, check, _, _ in CAUGHT_BY.values()}
+    remaining -= {check for _, check, _ in PROPERTY_CAUGHT.values()}
     remaining -= {
         check for broken in PHASE_CAUGHT.values() for _, checks in broken.values() for check in checks
     }
@@ -261,3 +302,23 @@ def test_every_kind_of_check_is_broken_by_some_fault() -> None:
             for result in run_cases(session, cases).values():
                 remaining -= _broken(result)
     assert remaining == set(), "kinds of check no faulty variant breaks"
+
+
+@pytest.mark.parametrize("fault", sorted(PROPERTY_CAUGHT))
+def test_each_property_is_broken_by_a_fault_and_names_its_requirement(fault: str) -> None:
+    case_id, check, requirement = PROPERTY_CAUGHT[fault]
+    with faulty_endpoint(fault) as url, session_for(url, examples=12) as session:
+        result = run_cases(session, case_id)[case_id]
+    assert result.verdict is FAIL, f"{fault}: {result.verdict} {result.reason}"
+    assert (check, requirement) in _failing(result), result.outcomes
+
+
+@pytest.mark.parametrize("fault", sorted(CONTRACT_CAUGHT))
+def test_each_fault_written_from_the_contract_fails_on_the_requirement_it_breaks(fault: str) -> None:
+    case_id, requirement = CONTRACT_CAUGHT[fault]
+    with faulty_endpoint(fault) as url, session_for(url, examples=8) as session:
+        result = run_cases(session, case_id)[case_id]
+    assert result.verdict is FAIL, f"{fault}: {result.verdict} {result.reason}"
+    assert requirement in {r for _, r in _failing(result)}, result.outcomes
+    if requirement == case_id:  # the case's verdict speaks of its own requirement
+        assert result.reason and f"first run: {requirement}" in f"first run: {result.reason}"

@@ -17,7 +17,7 @@ from conformance.reference.faults import FaultyBackend
 from tests.signals import interruptible
 
 from .conftest import CLI, ENV, cli
-from .test_faulty_variants import CAUGHT_BY
+from .test_faulty_variants import CAUGHT_BY, CONTRACT_CAUGHT
 
 
 def test_a_moto_baseline_makes_the_next_moto_run_pass_the_gate(tmp_path: Path) -> None:
@@ -91,6 +91,8 @@ def test_report_merge_of_two_targets(tmp_path: Path) -> None:
 MUST_FAULTS = sorted(
     (fault, case_id) for fault, (case_id, _, verdict, _) in CAUGHT_BY.items() if verdict is Verdict.FAIL
 )
+# The faults written from the contract alone: each FAILs where it shows, on the requirement it breaks.
+CONTRACT_FAULTS = sorted((fault, case_id, req) for fault, (case_id, req) in CONTRACT_CAUGHT.items())
 
 
 @pytest.mark.parametrize(("fault", "case_id"), MUST_FAULTS, ids=[f for f, _ in MUST_FAULTS])
@@ -152,3 +154,26 @@ def test_pace_aws_keeps_the_user_resource_update_peak_within_its_quota(tmp_path:
     calls = json.loads((tmp_path / "results.json").read_text())["calls"]
     assert calls["by_operation"]["UpdateDeviceStatus"] >= 60
     assert 0 < calls["peak_rps_by_quota_category"]["UserResourceUpdate"] <= 25
+
+
+@pytest.mark.parametrize(
+    ("fault", "case_id", "requirement"), CONTRACT_FAULTS, ids=[f for f, _, _ in CONTRACT_FAULTS]
+)
+def test_a_fault_written_from_the_contract_fails_a_run_on_its_requirement(
+    fault: str, case_id: str, requirement: str, tmp_path: Path
+) -> None:
+    server = subprocess.Popen(
+        [*CLI, "serve-reference", "--port", "0", "--fault", fault], stdout=subprocess.PIPE, text=True, env=ENV
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split("listening on ")[1].split()[0]
+        result = cli("run", "--target", url, "--case", case_id, "--report-dir", str(tmp_path))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+    assert result.returncode == 1, result.stdout[-800:]
+    case = json.loads((tmp_path / "results.json").read_text())["cases"][0]
+    failing = {o["requirement"] for o in case["outcomes"] if o["verdict"] == "FAIL"}
+    assert case["verdict"] == "FAIL" and requirement in failing, case["outcomes"]
+    assert "eyJ" not in json.dumps(case) + result.stdout + result.stderr
