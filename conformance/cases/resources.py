@@ -58,6 +58,19 @@ def other_users_device(ctx: CaseContext) -> None:
 @case(ids.RES_OTHER_POOL_DEVICE, ops=STATUS_OPS)
 def other_pools_device(ctx: CaseContext) -> None:
     _someone_elses(ctx, "user_c")
+    if ctx.budgeted:
+        return
+    # The admin operations of the first pool, naming its user A and the other pool's device: not found
+    # either (the watch judges that the refused update and forget left the device as it was).
+    req, caller, device = ctx.requirement, ctx.shared("user_a"), ctx.shared("user_c").devices[0].key
+    admin = {"UserPoolId": caller.pool.id, "Username": caller.username, "DeviceKey": device}
+    for operation, extra in (
+        ("AdminGetDevice", {}),
+        ("AdminUpdateDeviceStatus", {"DeviceRememberedStatus": "not_remembered"}),
+        ("AdminForgetDevice", {}),
+    ):
+        if ctx.session.unimplemented(operation) is None:
+            ctx.verify(refused, req.id, ctx.call(operation, {**admin, **extra}), req.expect, req.message)
 
 
 @case(ids.RES_FORGOTTEN_DEVICE, ops=("UpdateDeviceStatus", "ForgetDevice"))

@@ -129,3 +129,23 @@ def test_the_conformant_reference_keeps_every_property_and_the_watch_looked() ->
     assert not [r.case_id for r in results.values() if _failing(r)]
     seen = {o["check"] for r in results.values() for o in r.outcomes if o["verdict"] == "PASS"}
     assert {"refusal_changed_nothing", "only_status_changed", "status_as_sent"} <= seen
+
+
+class AdminIgnoresThePool(ReferenceBackend):
+    """AdminUpdateDeviceStatus finds the device by its key alone, whatever pool and user it names."""
+
+    def handle(self, target, body, headers, *, source_ip="127.0.0.1"):  # type: ignore[no-untyped-def]
+        p = _params(body)
+        device = self.store.devices.get(p.get("DeviceKey")) if isinstance(p.get("DeviceKey"), str) else None
+        if target and target.endswith(".AdminUpdateDeviceStatus") and device is not None:
+            device.remembered = p.get("DeviceRememberedStatus") == "remembered"
+            return 200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "t"}, b"{}"
+        return super().handle(target, body, headers, source_ip=source_ip)
+
+
+def test_an_admin_operation_of_one_pool_reaching_another_pools_device_fails() -> None:
+    with serving(AdminIgnoresThePool()) as url, session_for(url) as session:
+        result = run_cases(session, ids.RES_OTHER_POOL_DEVICE)[ids.RES_OTHER_POOL_DEVICE]
+    assert result.verdict is Verdict.FAIL, result.reason
+    assert _failing(result) == {("refused", ids.RES_OTHER_POOL_DEVICE)}, result.outcomes
+    assert "AdminUpdateDeviceStatus" in json.dumps(result.example)
