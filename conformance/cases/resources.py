@@ -26,7 +26,7 @@ def unknown_device(ctx: CaseContext) -> None:
             k for k in key_variants(real).values() if not label({**request_base(ctx), KEY: k}).violations
         ]
     for key in keys:
-        exchange = ctx.update(user.access_token, key, "not_remembered")
+        exchange = ctx.update(user.access_token, key, "remembered")
         ctx.verify(refused, req.id, exchange, req.expect, req.message)
 
 

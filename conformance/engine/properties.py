@@ -15,6 +15,7 @@ failing choice sequence (`ReplayProvider`), which the engine then shrinks as any
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from random import Random
 from typing import Any, ClassVar, TypeVar
@@ -25,6 +26,7 @@ from hypothesis.control import BuildContext
 from hypothesis.errors import Flaky, StopTest, UnsatisfiedAssumption
 from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
+from hypothesis.internal.intervalsets import IntervalSet
 
 from conformance.judge.outcomes import Outcomes
 from conformance.judge.signals import CaseStopped
@@ -42,27 +44,60 @@ REPLAY_BACKEND = "cognito-conformance-replay"
 class ReplayProvider(HypothesisProvider):
     """Hypothesis's provider, except that the first draws give back `pending` (a failing example's choice
     sequence), so that the engine's first example is that failure. Registered as a backend: the engine
-    replays what such a backend found on its own provider, then shrinks it."""
+    replays what such a backend found on its own provider, then shrinks it.
+
+    A replayed choice that does not fit the draw asked for (the sequence no longer lines up with the
+    strategy's draws) ends the replay: the rest is drawn as usual, never handed over out of its range."""
 
     pending: ClassVar[list[Any]] = []
 
-    def _replayed(self) -> Any:
-        return type(self).pending.pop(0)
+    def _replayed(self, fits: Callable[[Any], bool]) -> tuple[bool, Any]:
+        if not self.pending:
+            return False, None
+        value = type(self).pending.pop(0)
+        if fits(value):
+            return True, value
+        type(self).pending.clear()
+        return False, None
 
-    def draw_boolean(self, *args: Any, **kwargs: Any) -> bool:
-        return bool(self._replayed()) if self.pending else super().draw_boolean(*args, **kwargs)
+    def draw_boolean(self, p: float = 0.5) -> bool:
+        found, value = self._replayed(lambda v: isinstance(v, bool))
+        return bool(value) if found else super().draw_boolean(p)
 
-    def draw_integer(self, *args: Any, **kwargs: Any) -> int:
-        return int(self._replayed()) if self.pending else super().draw_integer(*args, **kwargs)
+    def draw_integer(
+        self,
+        min_value: int | None = None,
+        max_value: int | None = None,
+        *,
+        weights: dict[int, float] | None = None,
+        shrink_towards: int = 0,
+    ) -> int:
+        def fits(v: Any) -> bool:
+            inside = (min_value is None or v >= min_value) and (max_value is None or v <= max_value)
+            return isinstance(v, int) and not isinstance(v, bool) and inside
 
-    def draw_float(self, *args: Any, **kwargs: Any) -> float:
-        return float(self._replayed()) if self.pending else super().draw_float(*args, **kwargs)
+        found, value = self._replayed(fits)
+        if found:
+            return int(value)
+        return super().draw_integer(min_value, max_value, weights=weights, shrink_towards=shrink_towards)
 
-    def draw_string(self, *args: Any, **kwargs: Any) -> str:
-        return str(self._replayed()) if self.pending else super().draw_string(*args, **kwargs)
+    def draw_float(self, **constraints: Any) -> float:
+        low, high = constraints.get("min_value", -math.inf), constraints.get("max_value", math.inf)
+        found, value = self._replayed(lambda v: isinstance(v, float) and (math.isnan(v) or low <= v <= high))
+        return float(value) if found else super().draw_float(**constraints)
 
-    def draw_bytes(self, *args: Any, **kwargs: Any) -> bytes:
-        return bytes(self._replayed()) if self.pending else super().draw_bytes(*args, **kwargs)
+    def draw_string(self, intervals: IntervalSet, *, min_size: int = 0, max_size: int = 10**10) -> str:
+        def fits(v: Any) -> bool:
+            return (
+                isinstance(v, str) and min_size <= len(v) <= max_size and all(ord(c) in intervals for c in v)
+            )
+
+        found, value = self._replayed(fits)
+        return str(value) if found else super().draw_string(intervals, min_size=min_size, max_size=max_size)
+
+    def draw_bytes(self, min_size: int = 0, max_size: int = 10**10) -> bytes:
+        found, value = self._replayed(lambda v: isinstance(v, bytes) and min_size <= len(v) <= max_size)
+        return bytes(value) if found else super().draw_bytes(min_size, max_size)
 
 
 AVAILABLE_PROVIDERS.setdefault(REPLAY_BACKEND, ReplayProvider)

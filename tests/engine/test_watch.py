@@ -12,7 +12,7 @@ from conformance.contract import ids
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 
-from .conftest import run_cases, serving, session_for
+from .conftest import faulty_endpoint, run_cases, serving, session_for
 
 UPDATE = "AWSCognitoIdentityProviderService.UpdateDeviceStatus"
 
@@ -149,3 +149,12 @@ def test_an_admin_operation_of_one_pool_reaching_another_pools_device_fails() ->
     assert result.verdict is Verdict.FAIL, result.reason
     assert _failing(result) == {("refused", ids.RES_OTHER_POOL_DEVICE)}, result.outcomes
     assert "AdminUpdateDeviceStatus" in json.dumps(result.example)
+
+
+def test_a_property_that_fails_in_every_example_is_shrunk_never_an_error() -> None:
+    """The replay that hands a failure to Hypothesis's shrinker stops when its choices no longer fit the
+    strategy's draws (a list of unique rules), instead of feeding them out of range."""
+    with faulty_endpoint("echo-token") as url, session_for(url) as session:
+        result = run_cases(session, ids.VAL_MULTIPLE)[ids.VAL_MULTIPLE]
+    assert result.verdict is Verdict.FAIL, result.reason
+    assert ("no_secret_in_error", ids.VAL_SENSITIVE_NOT_ECHOED) in _failing(result)
