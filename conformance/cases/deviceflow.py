@@ -16,7 +16,14 @@ from conformance.judge.check import check
 from conformance.judge.checks import accepted, proof_refused, refused
 from conformance.judge.signals import Blocked, CheckFailure
 from conformance.judge.state import readable
-from conformance.provisioning import DEVICE_TRACKING, device_confirmation, made_up_device_key
+from conformance.provisioning import (
+    DEVICE_TRACKING,
+    FixtureUnavailable,
+    device_confirmation,
+    made_up_device_key,
+)
+from conformance.provisioning.signin import password_sign_in
+from conformance.secrets import SECRETS
 from strategies.requests import label
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -104,7 +111,24 @@ def wrong_password_refused(requirement: str, error: str | None) -> str:
 def srp_proof(ctx: CaseContext) -> None:
     user = ctx.shared("user_plain")
     impostor = replace(user, password=user.password[::-1])  # the right name, the wrong secret
+    SECRETS.add(impostor.password, "$PASSWORD")  # a password the suite sends: no answer may repeat it
     ctx.verify(wrong_password_refused, ctx.requirement.id, _srp_tokens(ctx, impostor)[1])
+    if not ctx.budgeted:
+        # The password flows too (the password itself goes over the wire there): no tokens for it.
+        try:
+            password_sign_in(ctx.target, user.pool, user.username, impostor.password)
+            issued = True
+        except FixtureUnavailable:
+            issued = False
+        ctx.verify(no_tokens_for_a_wrong_password, ctx.requirement.id, issued)
+
+
+@check()
+def no_tokens_for_a_wrong_password(requirement: str, issued: bool) -> str:
+    """No sign-in flow gives tokens for a wrong password (a flow the client does not allow refuses too)."""
+    if issued:
+        raise CheckFailure(requirement, "no tokens for a wrong password", "tokens from a password flow")
+    return "no password flow gave tokens for a wrong password"
 
 
 @check()

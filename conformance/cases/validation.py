@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from conformance.cases.common import (
@@ -24,6 +25,7 @@ from conformance.judge.check import check
 from conformance.judge.checks import passes_validation, secret_not_echoed
 from conformance.judge.signals import CheckFailure
 from conformance.judge.state import readable
+from conformance.secrets import SECRETS
 from strategies.requests import (
     Labelled,
     apply,
@@ -162,6 +164,26 @@ def sensitive_not_echoed(ctx: CaseContext) -> None:
     tokens = [f"{base[TOKEN]}é", f"secret token {ctx.seed:08d} value"]
     first = [label({**base, TOKEN: t}) for t in tokens]
     for_all(ctx, breaking([(TOKEN, Kind.PATTERN)], base, min_length=8), check, first=first)
+    if not ctx.budgeted:
+        _other_operations_echo_nothing(ctx, base)
+
+
+def _other_operations_echo_nothing(ctx: CaseContext, base: dict[str, Any]) -> None:
+    """The other user-level device operations, each refused for another member with the real token
+    (and ConfirmDevice with a real-looking verifier): no answer repeats them."""
+    token, bad_key = base[TOKEN], f"{base[KEY]} "  # a trailing space breaks the key's pattern
+    verifier = {"PasswordVerifier": secrets.token_urlsafe(48), "Salt": secrets.token_urlsafe(16)}
+    SECRETS.add(verifier["PasswordVerifier"], "$DEVICE_VERIFIER")
+    requests = {
+        "GetDevice": {TOKEN: token, KEY: bad_key},
+        "ForgetDevice": {TOKEN: token, KEY: bad_key},
+        "ListDevices": {TOKEN: token, "Limit": 61},  # the model's Limit is at most 60
+        "ConfirmDevice": {TOKEN: token, KEY: bad_key, "DeviceSecretVerifierConfig": verifier},
+    }
+    for operation, params in requests.items():
+        if ctx.session.unimplemented(operation) is None:
+            answer = ctx.call(operation, params)
+            ctx.verify(secret_not_echoed, answer, token)
 
 
 def _outcome(exchange: Any) -> dict[str, Any]:

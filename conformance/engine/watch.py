@@ -30,6 +30,7 @@ from conformance.judge.state import Reading, device_reading
 from conformance.provisioning import Provisioner, User
 from conformance.targets import Target
 from conformance.targets.exchange import Exchange
+from strategies.requests import label
 
 # Operations that change no device: the session does not count them (its `generation`).
 READ_ONLY = frozenset(
@@ -162,6 +163,9 @@ class DeviceWatch:
                 if not device.forgotten:
                     what = "the named device" if device.key == key else "another device of its user"
                     watched.append((mine, device.key, what))
+            if isinstance(key, str) and key not in {k for _, k, _ in watched} and _could_be_a_device(key):
+                # A forgotten device, or one never issued: a refusal must not bring it into being.
+                watched.insert(0, (mine, key, "the named device"))
         other = next((u for u in users if u not in (owner, caller) and _live(u)), None)
         if other is not None:
             watched.append(
@@ -206,6 +210,11 @@ class DeviceWatch:
     def _read(self, user: User, key: str) -> Reading:
         params = {"UserPoolId": user.pool.id, "Username": user.username, "DeviceKey": key}
         return device_reading(self.session.target.provision_call("AdminGetDevice", params))
+
+
+def _could_be_a_device(key: str) -> bool:
+    """Whether a device could have this key (the model's pattern and length): else nothing to read."""
+    return not label({"AccessToken": "x", "DeviceKey": key}).violations
 
 
 def _live(user: User) -> bool:
