@@ -14,6 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
+from unittest import mock
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -23,6 +24,7 @@ from .. import srp
 from . import errors
 from .backend import ReferenceBackend
 from .errors import CognitoError
+from .handlers import signin as signin_handlers
 from .sessions import authorize
 from .store import Device as StoredDevice
 from .store import Pool
@@ -661,6 +663,18 @@ def confirm_tracks_nothing(
 _PATCH_LOCK = threading.Lock()
 
 
+def password_flows_take_any_password(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """The password flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH) never check the password."""
+    flows = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
+    if _params(body).get("AuthFlow") not in flows:
+        return fwd()
+    # The handler looks the check up at call time: any password matches while this request is answered.
+    with _PATCH_LOCK, mock.patch.object(signin_handlers, "password_matches", lambda *a, **k: True):
+        return fwd()
+
+
 # --- Written from the contract alone (issue "Verdicts that generalize") -------------------------------------
 # Each fault below was written from specs/requirements.toml and specs/sources/ only, without reading how the
 # suite checks anything. Each breaks one documented behaviour and forwards everything else to the reference.
@@ -1230,6 +1244,7 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "no-srp": ("FLOW-SRP-PROOF", no_srp),
     "device-configuration-dropped": ("FLOW-DEVICE-CONFIGURATION", device_configuration_dropped),
     "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", confirm_tracks_nothing),
+    "password-flows-take-any-password": ("FLOW-SRP-PROOF", password_flows_take_any_password),
     "empty-body-invalid-parameter": ("PROTO-MALFORMED-JSON", empty_body_invalid_parameter),
     "unknown-target-serialization": ("PROTO-UNKNOWN-TARGET", unknown_target_serialization),
     "type-header-body-disagree": ("PROTO-ERROR-TYPE", type_header_body_disagree),

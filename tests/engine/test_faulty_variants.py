@@ -65,6 +65,7 @@ CAUGHT_BY: dict[str, tuple[str, str, Verdict, bool]] = {
     "no-srp": ("FLOW-SRP-PROOF", "wrong_password_refused", FAIL, True),
     "device-configuration-dropped": ("FLOW-DEVICE-CONFIGURATION", "device_configuration", FAIL, True),
     "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", "tracked", FAIL, True),
+    "password-flows-take-any-password": ("FLOW-SRP-PROOF", "no_tokens_for_a_wrong_password", FAIL, True),
 }
 # The properties every request is judged by (engine/watch.py, the secret scan): they see a fault of
 # state or of secrets wherever it shows, so they may fail beside the case's own check.
