@@ -16,7 +16,7 @@ from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.judge.check import Check
-from conformance.judge.checks import html_error_page, no_secret_in_error, unimplemented_reason
+from conformance.judge.checks import answer_texts, html_error_page, no_secret_in_error, unimplemented_reason
 from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge, Unimplemented
 from conformance.judge.state import DeviceRecord, State, Unread, device_reading
@@ -50,17 +50,6 @@ def _members(body: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string in a JSON value, keys included (decoded: an escaped secret is still that secret)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (str(k), *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
 
 
 def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
@@ -369,8 +358,7 @@ class CaseContext:
 
     def scan_for_secrets(self, exchange: Exchange) -> None:
         """An error answer of any request made while this case runs must repeat no secret of the run."""
-        texts = [exchange.body.decode("utf-8", "replace"), *_strings(exchange.json)]
-        texts += [f"{k}: {v}" for k, v in exchange.headers.items()]
+        texts = answer_texts(exchange)
         found = tuple(sorted({p for text in texts for p in SECRETS.found_in(text)}))
         self.verify(no_secret_in_error, exchange, found)
 

@@ -236,13 +236,19 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
+def answer_texts(exchange: Exchange) -> list[str]:
+    """Every place an answer could repeat a value: the raw body, each decoded JSON string (an escaped
+    value is still that value), each header."""
+    texts = [exchange.body.decode("utf-8", "replace"), *_strings(exchange.json)]
+    return texts + [f"{k}: {v}" for k, v in exchange.headers.items()]
+
+
 @check(ids.VAL_SENSITIVE_NOT_ECHOED)
 def secret_not_echoed(exchange: Exchange, secret: str) -> str | None:
     """The AccessToken appears nowhere in the answer: raw body, decoded JSON strings, headers."""
     if not exchange.answered or len(secret) < 4:
         return None
-    places = [exchange.body.decode("utf-8", "replace"), *_strings(exchange.json)]
-    places += [f"{k}: {v}" for k, v in exchange.headers.items()]
+    places = answer_texts(exchange)
     if any(secret in place for place in places):
         raise CheckFailure(
             ids.VAL_SENSITIVE_NOT_ECHOED, "the AccessToken value not repeated", "echoed", exchange
