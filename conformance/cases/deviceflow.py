@@ -22,8 +22,9 @@ from conformance.provisioning import (
     device_confirmation,
     made_up_device_key,
 )
-from conformance.provisioning.signin import password_sign_in
+from conformance.provisioning.signin import password_sign_in, seek_device_metadata
 from conformance.secrets import SECRETS
+from conformance.targets.exchange import Exchange
 from strategies.requests import label
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -65,27 +66,54 @@ def new_device(ctx: CaseContext) -> None:
 
 @case(ids.FLOW_CONFIRM_DEVICE, ops=("ConfirmDevice", "AdminGetDevice"))
 def confirm(ctx: CaseContext) -> None:
+    _confirm_on(ctx, ctx.shared("user_plain"))
+    if ctx.budgeted or not ctx.provisioner.pool().managed:
+        return  # a live service's plan, or a staging pool: the run's own pool's configuration only
+    # The other configuration too: a pool that remembers devices only on the user's prompt.
+    _confirm_on(ctx, ctx.provisioner.user(devices=0, pool=ctx.provisioner.prompt_pool()))
+
+
+def _confirm_on(ctx: CaseContext, user: Any) -> None:
+    """ConfirmDevice of a fresh sign-in's device: UserConfirmationNecessary as the user's pool says,
+    and the device remembered at once, or not until the user is asked, accordingly."""
     req = ctx.requirement
-    user = ctx.shared("user_plain")
     tokens, error = _srp_tokens(ctx, user)
+    if tokens is not None and tokens.new_device is None:  # the other sign-in flows may still give one
+        pool = user.pool
+        tokens, found = seek_device_metadata(ctx.target, pool, user.username, user.password, tokens)
+        if found and found not in ctx.provenance:
+            ctx.provenance.append(found)
     if tokens is None or tokens.new_device is None:
         raise Blocked(
-            f"no NewDeviceMetadata to confirm ({error or 'the sign-in gave none'}): "
+            f"no NewDeviceMetadata to confirm ({error or 'no sign-in flow gave one'}): "
             "the target FAILs FLOW-NEW-DEVICE-METADATA here"
         )
     params, _ = device_confirmation(tokens.access_token, *tokens.new_device, name="ccf-confirm")
     answer = ctx.call("ConfirmDevice", params)
     if ctx.verify(accepted, req.id, answer):
-        prompt = bool((answer.json or {}).get("UserConfirmationNecessary"))
-        expected = "not_remembered" if prompt else "remembered"
+        prompt = user.pool.remember_on_prompt
+        ctx.verify(confirmation_follows_pool, req.id, answer, prompt)
         user.take(tokens)
         seen = ctx.read_status(user, tokens.new_device[0])
-        ctx.verify(tracked, req.id, seen, expected)
+        ctx.verify(tracked, req.id, seen, "not_remembered" if prompt else "remembered")
+
+
+@check()
+def confirmation_follows_pool(requirement: str, answer: Exchange, prompt: bool) -> str:
+    """UserConfirmationNecessary is the pool's DeviceOnlyRememberedOnUserPrompt: true where the user
+    must be asked before the device is remembered, false where it is remembered at once."""
+    said = (answer.json or {}).get("UserConfirmationNecessary") if isinstance(answer.json, dict) else None
+    configuration = f"on a pool with DeviceOnlyRememberedOnUserPrompt {str(prompt).lower()}"
+    if said is not prompt:
+        raise CheckFailure(
+            requirement, f"UserConfirmationNecessary {str(prompt).lower()} {configuration}", said, answer
+        )
+    return f"UserConfirmationNecessary {str(said).lower()} {configuration}"
 
 
 @check()
 def tracked(requirement: str, seen: Any, expected: str) -> str:
-    """The confirmed device is found by AdminGetDevice with the status ConfirmDevice implied."""
+    """The confirmed device is found by AdminGetDevice with the status the pool's configuration implies."""
     if readable(seen, requirement, "the confirmed device") != expected:
         raise CheckFailure(requirement, f"the confirmed device {expected}", f"the confirmed device {seen}")
     return f"the confirmed device is {seen}"

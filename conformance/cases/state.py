@@ -12,6 +12,7 @@ from conformance.judge.check import check
 from conformance.judge.checks import accepted, proof_refused, refused, state_is
 from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge
 from conformance.judge.state import Unread
+from conformance.provisioning.signin import SignInTrace
 
 READ_OPS = ("UpdateDeviceStatus", "AdminGetDevice", "AdminListDevices")
 NOT_FOUND = ("ResourceNotFoundException",)
@@ -166,27 +167,43 @@ def user_view(ctx: CaseContext) -> None:
         ctx.update(user.access_token, hidden, "remembered")
 
 
-@check()
-def challenges(requirement: str, seen: tuple[str, ...]) -> str:
-    """STATE-DEVICE-SIGNIN: the documented challenge sequence of a remembered device's sign-in."""
-    wanted = ("PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER")
-    if seen != wanted:
-        raise CheckFailure(requirement, " -> ".join(wanted), " -> ".join(seen) or "tokens at once")
-    return " -> ".join(seen) + " -> tokens"
+DEVICE_CHALLENGES = ("PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER")
+
+
+def _went(trace: SignInTrace) -> str:
+    """How a sign-in went, in one line: its challenges, then tokens or the refusal."""
+    steps = " -> ".join(trace.challenges) or "InitiateAuth"
+    if trace.tokens is not None:
+        return f"{steps} -> tokens"
+    return f"{steps} -> refused: {trace.failure.reason if trace.failure else 'no answer'}"
 
 
 @check()
-def wrong_proof_refused(requirement: str, error: str | None) -> str:
-    """A device proof made with the wrong device password is refused (NotAuthorizedException)."""
-    return proof_refused(requirement, error, "a wrong device proof")
+def challenges(requirement: str, trace: SignInTrace) -> str:
+    """STATE-DEVICE-SIGNIN: a DEVICE_KEY of a tracked device leads to DEVICE_SRP_AUTH, then
+    DEVICE_PASSWORD_VERIFIER; judged on the challenges asked, whatever the proof's fate."""
+    if trace.challenges != DEVICE_CHALLENGES:
+        raise CheckFailure(requirement, " -> ".join(DEVICE_CHALLENGES), _went(trace), trace.last)
+    return " -> ".join(trace.challenges)
 
 
 @check()
-def device_signed_in(requirement: str, error: str | None) -> str:
-    """The device's own, correct proof completes the sign-in."""
-    if error is not None:
-        raise CheckFailure(requirement, "tokens after DEVICE_PASSWORD_VERIFIER", error)
+def device_signed_in(requirement: str, trace: SignInTrace) -> str | None:
+    """The device's own, correct proof completes the sign-in: any refusal of it is a FAIL. Judged once
+    the proof was asked for (`challenges` judges the way there)."""
+    if trace.challenges != DEVICE_CHALLENGES:
+        return None
+    if trace.tokens is None:
+        raise CheckFailure(requirement, "tokens after DEVICE_PASSWORD_VERIFIER", _went(trace), trace.last)
     return "signed in with the device's proof"
+
+
+@check()
+def wrong_proof_refused(requirement: str, trace: SignInTrace) -> str | None:
+    """A device proof made with the wrong device password is refused (NotAuthorizedException)."""
+    if trace.tokens is None and trace.stopped_at != DEVICE_CHALLENGES[-1]:
+        return None  # the wrong proof was never asked for: `challenges` judges that
+    return proof_refused(requirement, None if trace.tokens else _went(trace), "a wrong device proof")
 
 
 @case(ids.STATE_DEVICE_SIGNIN, ops=("UpdateDeviceStatus",))
@@ -194,26 +211,24 @@ def device_sign_in(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.fresh_user(devices=1)
     device = user.devices[0]
-    if device.synthesized:
-        raise Blocked(
-            "the device key was made by the suite (no NewDeviceMetadata: the target FAILs "
-            "FLOW-NEW-DEVICE-METADATA here), so the target never issued its group key and no device "
-            "proof can be checked against it"
-        )
     _set(ctx, user, device.key, "remembered")
-    tokens, error = _sign_in(ctx, user, device)
-    if ctx.verify(device_signed_in, req.id, error) and tokens is not None:
-        ctx.verify(challenges, req.id, tokens.challenges)
+    trace = _sign_in(ctx, user, device)
+    ctx.verify(challenges, req.id, trace)
+    if device.synthesized:
+        # The suite made this device's group key: the target never issued it, so its refusal of the
+        # right proof proves nothing; the challenges and the wrong proof's refusal still do.
+        line = "the right device proof not judged: the device key was made by the suite"
+        if line not in ctx.provenance:
+            ctx.provenance.append(line)
+    else:
+        ctx.verify(device_signed_in, req.id, trace)
     impostor = replace(device, password=device.password[::-1])  # the right key, the wrong secret
-    ctx.verify(wrong_proof_refused, req.id, _sign_in(ctx, user, impostor)[1])
+    ctx.verify(wrong_proof_refused, req.id, _sign_in(ctx, user, impostor))
 
 
-def _sign_in(ctx: CaseContext, user: Any, device: Any) -> tuple[Any, str | None]:
-    """(tokens, None), or (None, the refusal) when the target refused with NotAuthorizedException;
-    a target that cannot take the device flow at all blocks the case (Blocked)."""
-    try:
-        return ctx.provisioner.sign_in(user, device=device), None
-    except Blocked as exc:
-        if "NotAuthorizedException" not in exc.reason:
-            raise
-        return None, exc.reason
+def _sign_in(ctx: CaseContext, user: Any, device: Any) -> SignInTrace:
+    """The device sign-in as it went; a target that stopped answering blocks the case."""
+    trace: SignInTrace = ctx.provisioner.sign_in_trace(user, device=device)
+    if not trace.answered:
+        raise Blocked(f"the device sign-in got no answer: {_went(trace)}")
+    return trace

@@ -18,7 +18,8 @@ NAME = re.compile(r"<(?:pool|user|region|run)[A-Za-z0-9.\-]*>")
 # Ids a target makes itself and the suite never sees made (a user's sub inside a device's attributes).
 OPAQUE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MIN_LENGTH = 6  # shorter values would name ordinary words
-WRONG_PASSWORD = "!wrong-password"  # a copy of a user with another password (FLOW-SRP-PROOF's impostor)
+# A copy of a user or a device with another password (FLOW-SRP-PROOF's and STATE-DEVICE-SIGNIN's impostors).
+WRONG_PASSWORD = "!wrong-password"
 
 
 class Unresolved(Exception):
@@ -129,7 +130,14 @@ class Placeholders:
         if isinstance(obj, Pool):
             return self.pool(obj)
         if isinstance(obj, Device):
-            return self.known(obj) or "<unknown device>"
+            device = self.known(obj)
+            if device is None:  # a copy of a named device with another password (a wrong device proof)
+                twin = next(
+                    (n for n, o in self.objects.items() if isinstance(o, Device) and o.key == obj.key), None
+                )
+                if twin is not None and self.objects[twin].password != obj.password:
+                    return twin + WRONG_PASSWORD
+            return device or "<unknown device>"
         return obj
 
     # --- text ----------------------------------------------------------------------------------------
@@ -170,8 +178,8 @@ class Placeholders:
     def resolve(self, arg: Any) -> Any:
         """An action argument back to this side's object."""
         if isinstance(arg, str) and arg.endswith(WRONG_PASSWORD):
-            user = self.resolve(arg.removesuffix(WRONG_PASSWORD))
-            return replace(user, password=user.password[::-1])
+            named = self.resolve(arg.removesuffix(WRONG_PASSWORD))  # a user or a device
+            return replace(named, password=named.password[::-1])
         if isinstance(arg, str) and NAME.fullmatch(arg):
             if arg not in self.objects:
                 raise Unresolved(arg)

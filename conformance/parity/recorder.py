@@ -26,6 +26,7 @@ from typing import Any
 from conformance import __version__
 from conformance.contract.model import pinned
 from conformance.provisioning.model import Device, Pool, Tokens, User
+from conformance.provisioning.signin import SignInTrace
 from conformance.secrets import JWT_PLACEHOLDER, redact, redact_obj
 from conformance.targets.exchange import Exchange
 
@@ -227,6 +228,8 @@ class Recorder:
             self.names.device(owner, obj)
         elif isinstance(obj, Tokens) and isinstance(owner, User):
             self.names.tokens(owner, obj)
+        elif isinstance(obj, SignInTrace) and obj.tokens is not None and isinstance(owner, User):
+            self.names.tokens(owner, obj.tokens)
         elif isinstance(obj, str) and isinstance(owner, User):
             self.names.minted(owner, obj)
 
@@ -238,6 +241,14 @@ class Recorder:
             return {
                 "access_token": self.names.abstract(result.access_token),
                 "challenges": list(result.challenges),
+            }
+        if isinstance(result, SignInTrace):  # a sign-in judged in parts: compared by how it went
+            last = result.last
+            return {
+                "access_token": self.names.abstract(result.tokens.access_token) if result.tokens else None,
+                "challenges": list(result.challenges),
+                "stopped_at": result.stopped_at,
+                "error_type": last.error_type if last is not None and not last.ok else None,
             }
         if isinstance(result, str):
             return self.names.abstract(result)

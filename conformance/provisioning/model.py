@@ -30,6 +30,9 @@ class Pool:
     name: str | None = None
     managed: bool = True  # created (and deleted) by this run; False for a staging pool
     email_usernames: bool = False  # the pool refused a plain username: usernames are email-shaped
+    # DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt as the pool was given it (managed) or shows
+    # it (staging): ConfirmDevice's UserConfirmationNecessary must follow it.
+    remember_on_prompt: bool = False
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Device:
     forgotten: bool = False
     # No NewDeviceMetadata came: the suite made the key ({region}_{uuid}) and ConfirmDevice took it.
     synthesized: bool = False
+    # How the device was had where it was not the documented way (the flow that gave its metadata, a
+    # repair of what the target got wrong): copied into the owner's provenance.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

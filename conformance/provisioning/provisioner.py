@@ -26,11 +26,26 @@ from ..errors import SuiteError, TargetUnreachable
 from ..secrets import SECRETS, redact
 from ..targets import ControlError, Target
 from .model import Device, FixtureUnavailable, Pool, Tokens, User
-from .signin import confirm_device, expect_ok, sign_in, srp_sign_in
+from .signin import (
+    SignInTrace,
+    confirm_device,
+    expect_ok,
+    seek_device_metadata,
+    sign_in,
+    srp_sign_in,
+    srp_sign_in_trace,
+)
 
 log = logging.getLogger("conformance.provisioning")
 
 DEVICE_TRACKING = {"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False}
+
+
+def device_tracking(remember_on_prompt: bool) -> dict[str, bool]:
+    """The DeviceConfiguration a managed pool is given: devices remembered at once, or on the prompt."""
+    return {**DEVICE_TRACKING, "DeviceOnlyRememberedOnUserPrompt": remember_on_prompt}
+
+
 # SRP is the documented flow; the password flows are there for targets whose SRP does not work.
 AUTH_FLOWS = [
     "ALLOW_USER_SRP_AUTH",
@@ -39,8 +54,8 @@ AUTH_FLOWS = [
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 ]
 SYNTHESIZED = (
-    "synthesized device: no NewDeviceMetadata came, so the suite made the device key ({region}_{uuid}) "
-    "and ConfirmDevice took it"
+    "synthesized device: no sign-in flow the target offers gave NewDeviceMetadata, so the suite made the "
+    "device key ({region}_{uuid}) and ConfirmDevice took it (the target FAILs FLOW-NEW-DEVICE-METADATA here)"
 )
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 _GONE = frozenset({"ResourceNotFoundException", "UserNotFoundException"})
@@ -112,6 +127,7 @@ class Provisioner:
         self._numbers = itertools.count(1)
         self._primary: Pool | None = None
         self._second: Pool | None = None
+        self._prompt: Pool | None = None
         self._closed = False
         self.email_note: str | None = None
         self.recorder: Any = None  # a parity Recorder, when the run is recorded
@@ -151,17 +167,23 @@ class Provisioner:
             )
         secret = client_secret or client.get("ClientSecret") or None
         SECRETS.add(secret, "$CLIENT_SECRET")
+        prompt = (pool.get("DeviceConfiguration") or {}).get("DeviceOnlyRememberedOnUserPrompt")
         return Pool(
-            id=pool_id, client_id=client_id, client_secret=secret, name=pool.get("Name"), managed=False
+            id=pool_id,
+            client_id=client_id,
+            client_secret=secret,
+            name=pool.get("Name"),
+            managed=False,
+            remember_on_prompt=prompt is True,
         )
 
-    def _create_pool(self) -> Pool:
+    def _create_pool(self, *, remember_on_prompt: bool = False) -> Pool:
         name = self._name("pool")
         answer = self.target.provision_call(
             "CreateUserPool",
             {
                 "PoolName": name,
-                "DeviceConfiguration": DEVICE_TRACKING,
+                "DeviceConfiguration": device_tracking(remember_on_prompt),
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
                 "UserPoolTags": {"created-by": "cognito-conformance", "run-id": self.run_id},
             },
@@ -172,7 +194,7 @@ class Provisioner:
         pool_id = str((expect_ok(answer, "CreateUserPool").get("UserPool") or {}).get("Id") or "")
         if not pool_id:
             raise FixtureUnavailable("CreateUserPool answered without a pool id")
-        pool = Pool(id=pool_id, client_id="", name=name)
+        pool = Pool(id=pool_id, client_id="", name=name, remember_on_prompt=remember_on_prompt)
         with self._lock:
             self.created.pools.append(pool)
         log.info("created user pool %s (%s)", name, pool_id)
@@ -214,6 +236,19 @@ class Provisioner:
                 self._second = self._create_pool()
             return self._second
 
+    @action
+    def prompt_pool(self) -> Pool:
+        """A pool that remembers devices only on the user's prompt (DeviceOnlyRememberedOnUserPrompt
+        true; created once, shared). Managed mode only."""
+        self._check_open()
+        if self.staging:
+            raise FixtureUnavailable("staging mode creates no pools: a prompt pool needs managed mode")
+        self.pool()
+        with self._lock:
+            if self._prompt is None:
+                self._prompt = self._create_pool(remember_on_prompt=True)
+            return self._prompt
+
     # --- users ---------------------------------------------------------------------------------------------
 
     @action
@@ -244,8 +279,10 @@ class Provisioner:
         makes where none comes, never on AWS); the user takes the sign-in's tokens."""
         self._check_open()
         tokens, note = sign_in(self.target, user.pool, user.username, user.password)
-        user.take(tokens)
         _note(user, note)
+        tokens, found = seek_device_metadata(self.target, user.pool, user.username, user.password, tokens)
+        _note(user, found)
+        user.take(tokens)
         device = confirm_device(
             self.target,
             user.pool,
@@ -254,7 +291,8 @@ class Provisioner:
             name=self._name("device"),
             synthesize=self.target.kind != "aws",
         )
-        _note(user, SYNTHESIZED if device.synthesized else None)
+        for line in ([SYNTHESIZED] if device.synthesized else []) + device.notes:
+            _note(user, line)
         return device
 
     def _create_user(self, pool: Pool, username: str | None = None) -> User:
@@ -304,6 +342,13 @@ class Provisioner:
         """A fresh SRP sign-in; with `device`, through DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER."""
         self._check_open()
         return srp_sign_in(self.target, user.pool, user.username, user.password, device=device)
+
+    @action
+    def sign_in_trace(self, user: User, *, device: Device | None = None) -> SignInTrace:
+        """A fresh SRP sign-in as it went (the challenges asked, then tokens or where it stopped), for
+        the cases that judge the sign-in itself: what the target answered is data, not a missing fixture."""
+        self._check_open()
+        return srp_sign_in_trace(self.target, user.pool, user.username, user.password, device=device)
 
     @action
     def revoke(self, user: User) -> None:

@@ -12,6 +12,8 @@ import base64
 import binascii
 import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .. import srp
@@ -113,29 +115,77 @@ def _tokens(result: dict[str, Any]) -> Tokens:
     )
 
 
+@dataclass
+class SignInTrace:
+    """A sign-in as it went: the challenges the target asked for, in order, then its tokens, or where
+    it stopped (`stopped_at`: InitiateAuth or the challenge being answered) and why (`failure`)."""
+
+    challenges: tuple[str, ...] = ()
+    tokens: Tokens | None = None
+    stopped_at: str | None = None
+    failure: FixtureUnavailable | None = None
+    last: Exchange | None = None  # the last exchange of the sign-in
+
+    @property
+    def answered(self) -> bool:
+        """Whether the target answered every call (a refusal is an answer; a hang or reset is not)."""
+        return self.last is None or self.last.answered
+
+
 def srp_sign_in(
     target: Target, pool: Pool, username: str, password: str, *, device: Device | None = None
 ) -> Tokens:
     """USER_SRP_AUTH; with `device`, its DEVICE_KEY and the device challenges too."""
+    trace = srp_sign_in_trace(target, pool, username, password, device=device)
+    if trace.tokens is None:
+        assert trace.failure is not None
+        raise trace.failure
+    return trace.tokens
+
+
+def srp_sign_in_trace(
+    target: Target, pool: Pool, username: str, password: str, *, device: Device | None = None
+) -> SignInTrace:
+    """USER_SRP_AUTH as it goes, never raising for what the target answered: the trace says it."""
+    trace = SignInTrace(stopped_at="InitiateAuth")
+
+    def call(operation: str, params: dict[str, Any]) -> Exchange:
+        trace.last = target.provision_call(operation, params)
+        return trace.last
+
+    try:
+        trace.tokens = _srp_steps(call, trace, pool, username, password, device)
+        trace.stopped_at = None
+    except FixtureUnavailable as failure:
+        trace.failure = failure
+    return trace
+
+
+def _srp_steps(
+    call: Callable[[str, dict[str, Any]], Exchange],
+    trace: SignInTrace,
+    pool: Pool,
+    username: str,
+    password: str,
+    device: Device | None,
+) -> Tokens:
     session = srp.new_client_session()
     params = {"USERNAME": username, "SRP_A": session.srp_a_hex, **_secret_hash(pool, username)}
     if device is not None:
         params["DEVICE_KEY"] = device.key
     answer = expect_ok(
-        target.provision_call(
-            "InitiateAuth", {"ClientId": pool.client_id, "AuthFlow": SRP_FLOW, "AuthParameters": params}
-        ),
+        call("InitiateAuth", {"ClientId": pool.client_id, "AuthFlow": SRP_FLOW, "AuthParameters": params}),
         f"{SRP_FLOW} sign-in (InitiateAuth)",
         SIGN_IN_REQUIREMENT,
     )
-    answered: list[str] = []
     for _ in range(MAX_STEPS):
         if isinstance(answer.get("AuthenticationResult"), dict):
             tokens = _tokens(answer["AuthenticationResult"])
-            tokens.challenges = tuple(answered)
+            tokens.challenges = trace.challenges
             return tokens
         name = answer.get("ChallengeName")
-        answered.append(str(name))
+        trace.challenges += (str(name),)
+        trace.stopped_at = str(name)
         challenge = answer.get("ChallengeParameters") or {}
         # The name to answer with: the challenge's USERNAME (AWS may canonicalise it), else ours.
         who = str(challenge.get("USERNAME") or challenge.get("USER_ID_FOR_SRP") or username)
@@ -182,33 +232,61 @@ def srp_sign_in(
         }
         if answer.get("Session"):
             request["Session"] = answer["Session"]
-        answer = expect_ok(
-            target.provision_call("RespondToAuthChallenge", request), f"answering {name}", SIGN_IN_REQUIREMENT
-        )
+        answer = expect_ok(call("RespondToAuthChallenge", request), f"answering {name}", SIGN_IN_REQUIREMENT)
     raise FixtureUnavailable("the sign-in did not finish within the expected challenges")
+
+
+def password_flow(target: Target, pool: Pool, username: str, password: str, flow: str) -> Tokens:
+    """Tokens from one password flow (USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH)."""
+    params: dict[str, Any] = {
+        "ClientId": pool.client_id,
+        "AuthFlow": flow,
+        "AuthParameters": {"USERNAME": username, "PASSWORD": password, **_secret_hash(pool, username)},
+    }
+    admin = flow.startswith("ADMIN_")
+    answer = target.provision_call(
+        "AdminInitiateAuth" if admin else "InitiateAuth",
+        {"UserPoolId": pool.id, **params} if admin else params,
+    )
+    body = answer.json if answer.ok and isinstance(answer.json, dict) else {}
+    if not isinstance(body.get("AuthenticationResult"), dict):
+        raise FixtureUnavailable(f"{flow}: {answer.summary() if not answer.ok else 'no tokens'}")
+    tokens = _tokens(body["AuthenticationResult"])
+    tokens.flow = flow
+    return tokens
 
 
 def password_sign_in(target: Target, pool: Pool, username: str, password: str) -> Tokens:
     """Tokens from USER_PASSWORD_AUTH, else ADMIN_USER_PASSWORD_AUTH: for targets without SRP."""
     failures = []
     for flow in PASSWORD_FLOWS:
-        params: dict[str, Any] = {
-            "ClientId": pool.client_id,
-            "AuthFlow": flow,
-            "AuthParameters": {"USERNAME": username, "PASSWORD": password, **_secret_hash(pool, username)},
-        }
-        admin = flow.startswith("ADMIN_")
-        answer = target.provision_call(
-            "AdminInitiateAuth" if admin else "InitiateAuth",
-            {"UserPoolId": pool.id, **params} if admin else params,
-        )
-        body = answer.json if answer.ok and isinstance(answer.json, dict) else {}
-        if isinstance(body.get("AuthenticationResult"), dict):
-            tokens = _tokens(body["AuthenticationResult"])
-            tokens.flow = flow
-            return tokens
-        failures.append(f"{flow}: {answer.summary() if not answer.ok else 'no tokens'}")
+        try:
+            return password_flow(target, pool, username, password, flow)
+        except FixtureUnavailable as failure:
+            failures.append(failure.reason)
     raise FixtureUnavailable("no sign-in flow gave tokens (" + "; ".join(failures) + ")")
+
+
+def seek_device_metadata(
+    target: Target, pool: Pool, username: str, password: str, tokens: Tokens
+) -> tuple[Tokens, str | None]:
+    """Tokens with NewDeviceMetadata, sought through every sign-in flow the target offers after the one
+    that gave `tokens` (SRP, then USER_PASSWORD_AUTH, then the admin flow) before a device is made up;
+    and a note saying which flow gave it, when it was not `tokens`' own."""
+    if tokens.new_device is not None:
+        return tokens, None
+    flows = (SRP_FLOW, *PASSWORD_FLOWS)
+    for flow in flows[flows.index(tokens.flow) + 1 :]:
+        try:
+            other = password_flow(target, pool, username, password, flow)
+        except FixtureUnavailable:
+            continue
+        if other.new_device is not None:
+            return other, (
+                f"NewDeviceMetadata from {flow}: the {tokens.flow} sign-in gave tokens without it"
+                + (f" (the target FAILs {SIGN_IN_REQUIREMENT} here)" if tokens.flow == SRP_FLOW else "")
+            )
+    return tokens, None
 
 
 def sign_in(target: Target, pool: Pool, username: str, password: str) -> tuple[Tokens, str | None]:
@@ -255,7 +333,8 @@ def confirm_device(
     Without NewDeviceMetadata, and where `synthesize` allows it (never on AWS), a key the suite made
     (`{region}_{uuid}`) is confirmed instead and the device is marked synthesized. A pool that remembers
     devices only on the user's prompt answers UserConfirmationNecessary; the device is then remembered
-    with AdminUpdateDeviceStatus, not with the operation under test."""
+    with AdminUpdateDeviceStatus, not with the operation under test. An answer that does not follow the
+    pool's DeviceOnlyRememberedOnUserPrompt is noted on the device (`device.notes`)."""
     if tokens.new_device is None and not synthesize:
         raise FixtureUnavailable(
             f"the {target.kind} target answered a {tokens.flow} sign-in without NewDeviceMetadata, "
@@ -276,7 +355,16 @@ def confirm_device(
         answer = expect_ok(
             target.provision_call("ConfirmDevice", params), "ConfirmDevice", CONFIRM_REQUIREMENT
         )
-    if answer.get("UserConfirmationNecessary"):
+    prompt = answer.get("UserConfirmationNecessary") is True
+    if prompt != pool.remember_on_prompt:
+        # What the target got wrong is said, never repaired silently: FLOW-CONFIRM-DEVICE FAILs on it.
+        device.notes.append(
+            f"ConfirmDevice answered UserConfirmationNecessary {str(prompt).lower()} on a pool with "
+            f"DeviceOnlyRememberedOnUserPrompt {str(pool.remember_on_prompt).lower()} "
+            f"(the target FAILs {CONFIRM_REQUIREMENT} here)"
+            + ("; repaired: the device was remembered with AdminUpdateDeviceStatus" if prompt else "")
+        )
+    if prompt:
         expect_ok(
             target.provision_call(
                 "AdminUpdateDeviceStatus",

@@ -1197,6 +1197,86 @@ def payload_swap_accepted(
     return answer if trusted is None else trusted
 
 
+# --- The device flow and the pool's configuration, written from the contract alone ------------------------
+# Written from specs/requirements.toml (FLOW-*, STATE-DEVICE-SIGNIN) and the ConfirmDevice and sign-in
+# pages in specs/sources/ only.
+
+
+def _confirmed_as(b: FaultyBackend, body: bytes, answer: Answer, prompt: bool) -> Answer:
+    """A successful ConfirmDevice answered as if the pool's DeviceOnlyRememberedOnUserPrompt were
+    `prompt`: UserConfirmationNecessary `prompt`, and the device remembered unless the user is asked."""
+    if answer[0] != 200:
+        return answer
+    with b.store.lock:
+        device = b.store.devices.get(str(_params(body).get("DeviceKey")))
+        if device is not None:
+            device.remembered = not prompt
+    return _with_payload(answer, {"UserConfirmationNecessary": prompt})
+
+
+def confirm_ignores_prompt_configuration(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Every pool remembers a confirmed device at once: DeviceOnlyRememberedOnUserPrompt is ignored."""
+    answer = fwd()
+    return _confirmed_as(b, body, answer, False) if target == TARGET_PREFIX + "ConfirmDevice" else answer
+
+
+def confirm_always_asks(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """Every pool asks the user first (UserConfirmationNecessary true, the device not remembered),
+    as if DeviceOnlyRememberedOnUserPrompt were always true."""
+    answer = fwd()
+    return _confirmed_as(b, body, answer, True) if target == TARGET_PREFIX + "ConfirmDevice" else answer
+
+
+def device_proof_server_error(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """The answer to DEVICE_PASSWORD_VERIFIER, right proof or wrong, is an internal error."""
+    if _params(body).get("ChallengeName") == "DEVICE_PASSWORD_VERIFIER":
+        return _error(500, "InternalErrorException", "An internal error occurred.")
+    return fwd()
+
+
+def device_metadata_only_from_password_flow(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """An SRP sign-in ends without NewDeviceMetadata; a USER_PASSWORD_AUTH sign-in carries it (a new
+    device of the user, as an SRP sign-in's would be)."""
+    answer = fwd()
+    if answer[0] != 200 or b'"AuthenticationResult"' not in answer[2]:
+        return answer
+    data = json.loads(answer[2])
+    result = data["AuthenticationResult"]
+    if target == TARGET_PREFIX + "RespondToAuthChallenge":
+        result.pop("NewDeviceMetadata", None)
+    elif target == TARGET_PREFIX + "InitiateAuth" and _params(body).get("AuthFlow") == "USER_PASSWORD_AUTH":
+        params = _params(body)
+        username = str((params.get("AuthParameters") or {}).get("USERNAME"))
+        with b.store.lock:
+            client = b.store.clients.get(str(params.get("ClientId")))
+            pool = b.store.pools.get(client.pool_id) if client is not None else None
+            user = pool.users.get(pool.user_key(username)) if pool is not None else None
+            if pool is None or user is None:
+                return answer
+            now = b.now()
+            device = StoredDevice(
+                key=b.new_device_key(),
+                group_key=b.new_device_group_key(),
+                pool_id=pool.id,
+                owner_sub=user.sub,
+                created=now,
+                last_modified=now,
+            )
+            b.store.devices[device.key] = device
+        result["NewDeviceMetadata"] = {"DeviceKey": device.key, "DeviceGroupKey": device.group_key}
+    else:
+        return answer
+    return _with_payload(answer, data)
+
+
 # name -> (the requirement it breaks, the fault). The suite's tests also name the check each one breaks
 # (tests/engine/test_faulty_variants.py).
 FAULTS: dict[str, tuple[str, Fault]] = {
@@ -1276,4 +1356,12 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "any-key-accepted": ("AUTH-TAMPERED", any_key_accepted),
     "issuer-not-checked": ("AUTH-OTHER-POOL", issuer_not_checked),
     "payload-swap-accepted": ("AUTH-TAMPERED", payload_swap_accepted),
+    # The device flow and the pool's configuration, written from the contract alone
+    "confirm-ignores-prompt-configuration": ("FLOW-CONFIRM-DEVICE", confirm_ignores_prompt_configuration),
+    "confirm-always-asks": ("FLOW-CONFIRM-DEVICE", confirm_always_asks),
+    "device-proof-server-error": ("STATE-DEVICE-SIGNIN", device_proof_server_error),
+    "device-metadata-only-from-password-flow": (
+        "FLOW-NEW-DEVICE-METADATA",
+        device_metadata_only_from_password_flow,
+    ),
 }

@@ -64,7 +64,8 @@ CAUGHT_BY: dict[str, tuple[str, str, Verdict, bool]] = {
     "no-new-device-metadata": ("FLOW-NEW-DEVICE-METADATA", "new_device_metadata", FAIL, True),
     "no-srp": ("FLOW-SRP-PROOF", "wrong_password_refused", FAIL, True),
     "device-configuration-dropped": ("FLOW-DEVICE-CONFIGURATION", "device_configuration", FAIL, True),
-    "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", "tracked", FAIL, True),
+    # On a pool that asks the user first, its fixed answer is wrong too.
+    "confirm-tracks-nothing": ("FLOW-CONFIRM-DEVICE", "tracked", FAIL, False),
     "password-flows-take-any-password": ("FLOW-SRP-PROOF", "no_tokens_for_a_wrong_password", FAIL, True),
 }
 # The properties every request is judged by (engine/watch.py, the secret scan): they see a fault of
@@ -104,6 +105,10 @@ CONTRACT_CAUGHT: dict[str, tuple[str, str]] = {
     "any-key-accepted": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
     "payload-swap-accepted": ("AUTH-TAMPERED", "AUTH-TAMPERED"),
     "issuer-not-checked": ("AUTH-OTHER-POOL", "AUTH-OTHER-POOL"),
+    "confirm-ignores-prompt-configuration": ("FLOW-CONFIRM-DEVICE", "FLOW-CONFIRM-DEVICE"),
+    "confirm-always-asks": ("FLOW-CONFIRM-DEVICE", "FLOW-CONFIRM-DEVICE"),
+    "device-proof-server-error": ("STATE-DEVICE-SIGNIN", "STATE-DEVICE-SIGNIN"),
+    "device-metadata-only-from-password-flow": ("FLOW-NEW-DEVICE-METADATA", "FLOW-NEW-DEVICE-METADATA"),
 }
 BROAD = {"accept-everything", "reject-everything", "unimplemented-device-operations", "non-json-200"}
 ADAPTED = {"email-usernames-only"}  # breaks no requirement: provisioning adapts (test_partial_emulators.py)

@@ -17,8 +17,9 @@ PARTIAL = {
         "synthesized device",
     ),
     "email-usernames-only": (set(), "email-shaped usernames"),
+    # Without SRP no device can sign in (DEVICE_SRP_AUTH is SRP): judged, not BLOCKED.
     "no-srp": (
-        {"FLOW-NEW-DEVICE-METADATA", "FLOW-CONFIRM-UNKNOWN-KEY", "FLOW-SRP-PROOF"},
+        {"FLOW-NEW-DEVICE-METADATA", "FLOW-CONFIRM-UNKNOWN-KEY", "FLOW-SRP-PROOF", "STATE-DEVICE-SIGNIN"},
         "tokens from USER_PASSWORD_AUTH",
     ),
 }
