@@ -1,9 +1,10 @@
-"""The pytest plugin: `pytest --target=...` (or `cognito-conformance run`) runs every case as a test.
+"""The pytest plugin: `pytest --cognito-target=...` (or `cognito-conformance run`) runs every case as a
+test, and passes or fails as `run` does (app/gate.py).
 
 This module is pytest's entry point for the suite, so every pytest session in an environment where the
-suite is installed imports it: it stays light (the option table only) and is inert without --target.
-With --target it imports the run's pytest side (session.py: the cases, the engine, the reports; about a
-second of imports) and registers it.
+suite is installed imports it: it stays light (the option table only) and is inert without
+--cognito-target. With it, it imports the run's pytest side (session.py: the cases, the engine, the
+reports; about a second of imports) and registers it.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ import pytest
 from conformance.engine.settings import OPTIONS
 
 SUITE_FILE = Path(__file__).with_name("suite.py")
+TARGET = next(o for o in OPTIONS if o.flag == "--target")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("cognito-conformance", "Cognito UpdateDeviceStatus conformance")
     for option in OPTIONS:
-        if option.field is None:
-            continue  # the `run` command's own (baseline, workers, dry run)
-        # --target defaults to None here: without it, the plugin is inert in any other pytest session.
+        if not option.in_plugin:
+            continue  # the `run` command's own (workers, dry run)
+        # --cognito-target defaults to None here: without it, the plugin is inert in any other session.
         default = None if option.dest == "target" else option.default
         kind = int if option.kind is int else None
         group.addoption(
-            option.flag,
+            option.plugin_flag,
+            dest=option.plugin_dest,
             default=default,
             type=kind,
             choices=option.choices,
@@ -36,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("target") is None:
+    if config.getoption(TARGET.plugin_dest) is None:
         return
     # Imported here, not above: only a conformance run pays for the cases and the engine (see above).
     from conformance.app.session import PLUGIN_NAME, ConformanceRun

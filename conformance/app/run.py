@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import secrets as random_source
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,19 +20,17 @@ import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
 from conformance.app.budget import plan
+from conformance.app.gate import gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.engine.registry import select
 from conformance.engine.settings import SETTINGS_OPTIONS, RunSettings
 from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
 from conformance.provisioning import Provisioner
 from conformance.provisioning.cleanup import sigterm_interrupts, terminated
-from conformance.reports.baseline import apply_baseline, load_baseline
 from conformance.reports.terminal import summary_lines
 from conformance.secrets import SECRETS, redact
 from conformance.targets import open_target
 from conformance.targets.target import STOPPED
-
-FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
 
 
 def settings_of(args: argparse.Namespace) -> RunSettings:
@@ -59,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         return _dry_run(cases, settings, report_dir)
     _preflight(settings)
     if args.baseline:
-        _load_baseline(Path(args.baseline))  # a malformed baseline stops the run before it starts
+        read_baseline(args.baseline)  # a malformed baseline stops the run before it starts
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
     with _named_plugins_only():
@@ -78,8 +77,10 @@ def _run(args: argparse.Namespace) -> int:
     for line in _summary(document, report_dir):
         print(redact(line))
     stopped = stopped_reason(document)
-    if stopped is not None:
-        raise TargetStopped(redact(stopped))  # exit 3 whatever the verdicts: the run is incomplete
+    if stopped is not None and exit_code != EXIT_FAILURES:
+        raise TargetStopped(redact(stopped))  # exit 3: nothing failed, but the run is incomplete
+    if stopped is not None:  # a crash is a finding: what FAILed before (or on) it decides, exit 1
+        print(f"cognito-conformance: {redact(stopped)}", file=sys.stderr)
     return exit_code
 
 
@@ -135,7 +136,7 @@ def _pytest_args(settings: RunSettings, workers: int) -> list[str]:
     for option in SETTINGS_OPTIONS:
         value = settings.option_values()[option.dest]
         if value is not None:
-            argv += [option.flag, str(value)]
+            argv += [option.plugin_flag, str(value)]
     if workers > 1:
         # loadgroup: the schemathesis phase's cases share one worker, so the phase runs once.
         argv += ["-p", XDIST_PLUGIN, "-n", str(workers), "--dist", "loadgroup"]
@@ -175,21 +176,15 @@ def _dry_run(cases: list[Any], settings: RunSettings, report_dir: Path) -> int:
     return EXIT_OK
 
 
-def _load_baseline(path: Path) -> Any:
-    if not path.exists():
-        raise SuiteError(f"baseline not found: {path}")
-    return load_baseline(path)
-
-
 def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path) -> int:
-    """Exit 1 on a FAIL, ERROR or UNIMPLEMENTED; with a baseline, only on a regression against it."""
-    if args.baseline:
-        outcome = apply_baseline(document, _load_baseline(Path(args.baseline)))
+    """The gate (gate.py); with a baseline, the reports are written again with each case marked."""
+    baseline = read_baseline(args.baseline) if args.baseline else None
+    exit_code, outcome = gate(document, baseline)
+    if outcome is not None:
         write_outputs(document, report_dir)  # again, now with each case marked against the baseline
         for line in outcome.lines():
             print(redact(line))
-        return int(outcome.exit_code)
-    return EXIT_FAILURES if any(c["verdict"] in FAILING for c in document["cases"]) else EXIT_OK
+    return exit_code
 
 
 def _summary(document: dict[str, Any], report_dir: Path) -> list[str]:

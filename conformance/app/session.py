@@ -17,11 +17,12 @@ import time
 from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
+from conformance.app.gate import gate, gate_fails, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.contract.catalog import catalog
 from conformance.contract.drift import drift_report
@@ -36,11 +37,13 @@ from conformance.parity.placeholders import Placeholders
 from conformance.parity.recorder import Recorder
 from conformance.provisioning import Provisioner, install_cleanup
 from conformance.provisioning.cleanup import INTERRUPTED_CLEANUP_S
+from conformance.reports.baseline import Baseline, compare
 from conformance.secrets import redact
 from conformance.targets import Target, open_target
 from conformance.targets.calllog import CallLog
 
 PLUGIN_NAME = "cognito-conformance-run"
+BASELINE = next(o for o in OPTIONS if o.flag == "--baseline")
 
 
 class ConformanceRun:
@@ -50,8 +53,14 @@ class ConformanceRun:
         self.config = config
         worker = getattr(config, "workerinput", None)
         self.worker_id: str = worker["workerid"] if worker else "main"
-        values = {o.dest: config.getoption(o.dest) for o in OPTIONS if o.field}
+        values = {o.dest: config.getoption(o.plugin_dest) for o in OPTIONS if o.field}
         self.settings = RunSettings.from_options(values)
+        # `run` applies its baseline itself; the plugin alone (`pytest --cognito-baseline`) does it here.
+        baseline = config.getoption(BASELINE.plugin_dest)
+        try:
+            self.baseline: Baseline | None = read_baseline(baseline) if baseline else None
+        except SuiteError as exc:
+            pytest.exit(f"cognito-conformance: {redact(str(exc))}", returncode=exc.exit_code)
         self.run_id = os.environ.get("COGNITO_CONFORMANCE_RUN_ID") or random_source.token_hex(4)
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
@@ -148,7 +157,25 @@ class ConformanceRun:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.close()
         if self.worker_id == "main" and not hasattr(self.config, "workerinput"):
-            self._merge()
+            document = self._merge()
+            if document is not None and not self.interrupted:
+                session.exitstatus = self._gate(document)
+
+    def _gate(self, document: dict[str, Any]) -> int:
+        """The exit status `run` would give these results (gate.py), and the baseline's lines."""
+        code, outcome = gate(document, self.baseline)
+        if outcome is not None:
+            write_outputs(document, self.report_dir)  # each case marked against the baseline
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                for line in outcome.lines():
+                    reporter.write_line(redact(line))
+        return code
+
+    def known(self, result: CaseResult) -> bool:
+        """Whether the baseline expects this verdict for the case's requirement (a known deviation)."""
+        entry = self.baseline.entries.get(result.requirement) if self.baseline else None
+        return entry is not None and compare(str(result.verdict), entry.verdicts) == "expected"
 
     def pytest_report_teststatus(
         self, report: pytest.TestReport, config: pytest.Config
@@ -182,7 +209,8 @@ class ConformanceRun:
         }
         (parts / f"{self.worker_id}.json").write_text(redact(json.dumps(document)))
 
-    def _merge(self) -> None:
+    def _merge(self) -> dict[str, Any] | None:
+        """results.json and the reports from every process's part; the document, or None (no part)."""
         parts_dir = self.report_dir / ".parts"
         documents = (
             [json.loads(p.read_text()) for p in sorted(parts_dir.glob("*.json"))]
@@ -190,7 +218,7 @@ class ConformanceRun:
             else []
         )
         if not documents:
-            return
+            return None
         log = CallLog()
         for doc in documents:
             for operation, started, elapsed in doc["calls"]:
@@ -220,6 +248,7 @@ class ConformanceRun:
             part.unlink()
         parts_dir.rmdir()
         write_outputs(document, self.report_dir)
+        return cast(dict[str, Any], document)
 
 
 def not_run(session: RunSession, case_id: str, reason: str) -> CaseResult:
@@ -232,13 +261,16 @@ def not_run(session: RunSession, case_id: str, reason: str) -> CaseResult:
         Verdict.BLOCKED,
         reason=redact(reason),
         reproduce=f"cognito-conformance run --target {spec} --seed {session.seed} --case {case_id}",
+        blocked={"cause": "stopped", "requirement": None},
     )
 
 
-def outcome_of(result: CaseResult) -> str:
-    """How a verdict shows in pytest: failed, skipped or passed."""
-    if result.verdict in (Verdict.FAIL, Verdict.ERROR):
-        return "failed"
-    if result.verdict in (Verdict.BLOCKED, Verdict.SKIPPED, Verdict.UNIMPLEMENTED):
+def outcome_of(result: CaseResult, known: bool = False) -> str:
+    """How a verdict shows in pytest, as the gate reads it (gate.py): failed (a FAIL, ERROR,
+    UNIMPLEMENTED or a BLOCKED the target caused), xfailed (one the baseline expects), skipped (a
+    limit outside the target, SKIPPED) or passed."""
+    if gate_fails(result.as_json()):
+        return "xfailed" if known else "failed"
+    if result.verdict in (Verdict.BLOCKED, Verdict.SKIPPED):
         return "skipped"
     return "passed"

@@ -86,7 +86,8 @@ def _confirm_on(ctx: CaseContext, user: Any) -> None:
     if tokens is None or tokens.new_device is None:
         raise Blocked(
             f"no NewDeviceMetadata to confirm ({error or 'no sign-in flow gave one'}): "
-            "the target FAILs FLOW-NEW-DEVICE-METADATA here"
+            "the target FAILs FLOW-NEW-DEVICE-METADATA here",
+            ids.FLOW_NEW_DEVICE_METADATA,
         )
     params, _ = device_confirmation(tokens.access_token, *tokens.new_device, name="ccf-confirm")
     answer = ctx.call("ConfirmDevice", params)
@@ -180,3 +181,37 @@ def device_configuration_kept(ctx: CaseContext) -> None:
     # A staging pool was configured by its owners: only that tracking is on can be asked of it.
     wanted = dict(DEVICE_TRACKING) if pool.managed else None
     ctx.verify(device_configuration, ctx.requirement.id, answer, wanted)
+
+
+@check()
+def fixture_provided(requirement: str, user: Any, error: str | None) -> str:
+    """FLOW-TEST-SUPPORT: a user made with AdminCreateUser and AdminSetUserPassword signs in, with a
+    confirmed device."""
+    if user is None or not user.devices:
+        raise CheckFailure(requirement, "a signed-in user with a confirmed device", error or "no device")
+    return "a user made, signed in and given a confirmed device"
+
+
+@check()
+def read_back(requirement: str, answer: Exchange, key: str) -> str:
+    """An admin read (AdminGetDevice, AdminListDevices) answers, and shows the device."""
+    if not answer.ok or key not in answer.body.decode("utf-8", "replace"):
+        raise CheckFailure(requirement, f"{answer.operation} showing the device", answer.summary(), answer)
+    return f"{answer.operation} shows the device"
+
+
+@case(ids.FLOW_TEST_SUPPORT, ops=("AdminGetDevice", "AdminListDevices"))
+def test_support(ctx: CaseContext) -> None:
+    req = ctx.requirement
+    try:
+        user, error = ctx.shared("user_a"), None
+    except Blocked as exc:
+        if exc.limit or exc.requirement:
+            raise  # outside the target, or already named by the device-flow requirement it breaks
+        user, error = None, exc.reason
+    if not ctx.verify(fixture_provided, req.id, user, error) or ctx.budgeted:
+        return  # a live service's plan: every case's own reads show a broken admin view (BLOCKED, named)
+    key = user.devices[0].key
+    identity = {"UserPoolId": user.pool.id, "Username": user.username}
+    ctx.verify(read_back, req.id, ctx.call("AdminGetDevice", {**identity, "DeviceKey": key}), key)
+    ctx.verify(read_back, req.id, ctx.call("AdminListDevices", identity), key)

@@ -73,7 +73,7 @@ def findings(ctx: CaseContext) -> Findings:
 def _run_phase(ctx: CaseContext) -> Findings:
     target = ctx.target
     if not target.wire_path:
-        raise Blocked(f"the schemathesis phase needs the HTTP wire path, {target.kind} has none")
+        raise Blocked(f"the schemathesis phase needs the HTTP wire path, {target.kind} has none", limit=True)
     user = ctx.session.shared("user_phase")
     credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
     examples = ctx.session.settings.schemathesis

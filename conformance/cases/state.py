@@ -230,5 +230,5 @@ def _sign_in(ctx: CaseContext, user: Any, device: Any) -> SignInTrace:
     """The device sign-in as it went; a target that stopped answering blocks the case."""
     trace: SignInTrace = ctx.provisioner.sign_in_trace(user, device=device)
     if not trace.answered:
-        raise Blocked(f"the device sign-in got no answer: {_went(trace)}")
+        raise Blocked(f"the device sign-in got no answer: {_went(trace)}", ids.PROTO_NO_5XX)
     return trace

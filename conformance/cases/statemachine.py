@@ -205,7 +205,9 @@ class Users:
             device = ctx.provisioner.new_device(user)
         except Blocked as exc:
             raise Blocked(
-                f"a new device in place of a forgotten one is unavailable: {blocked_reason(exc)}"
+                f"a new device in place of a forgotten one is unavailable: {blocked_reason(exc)}",
+                exc.requirement,
+                limit=exc.limit,
             ) from None
         user.devices[d] = device
         line = provenance_of("fresh user", user)

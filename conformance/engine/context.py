@@ -16,7 +16,14 @@ from conformance.contract.catalog import Requirement, catalog
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.judge.check import Check
-from conformance.judge.checks import answer_texts, html_error_page, no_secret_in_error, unimplemented_reason
+from conformance.judge.checks import (
+    an_answer,
+    answer_texts,
+    html_error_page,
+    no_secret_in_error,
+    not_5xx,
+    unimplemented_reason,
+)
 from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge, Unimplemented
 from conformance.judge.state import DeviceRecord, State, Unread, device_reading
@@ -25,6 +32,7 @@ from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.secrets import SECRETS
 from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
+from conformance.targets.target import no_answer
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
 
@@ -67,7 +75,7 @@ def _fixture_blocks(method: Callable[P, T]) -> Callable[P, T]:
         try:
             return method(*args, **kwargs)
         except FixtureUnavailable as exc:
-            raise Blocked(exc.reason, exc.requirement) from None
+            raise Blocked(exc.reason, exc.requirement, limit=exc.limit) from None
 
     return guarded
 
@@ -118,18 +126,26 @@ class RunSession:
         self.provisioner = provisioner
         self._lock = threading.RLock()
         self._shared: dict[str, Any] = {}
-        self._unavailable: dict[str, str] = {}
+        self._unavailable: dict[str, Blocked] = {}  # shared fixtures that could not be made, and why
         self._probed: dict[str, str | None] = {}
         self._once: dict[str, Any] = {}
         self.recorder: CaseRecorder | None = None  # `run --record`: every exchange, by case and step
         self.generation = 0  # requests sent so far that may have changed a device (watch.py)
         self.current: CaseContext | None = None  # the case running now: every answer is judged in it
+        # Calls in a row without an answer, and whether the target ever answered: the first silence
+        # after answers is the request the target broke on (a crash is a finding, CaseContext._record).
+        self.silence = 0
+        self.answered_once = False
         target.observers.append(self._observed)
 
     def _observed(self, exchange: Exchange) -> None:
         """Every exchange with the target, whoever sent it (a case, provisioning, the watch)."""
         if exchange.operation not in READ_ONLY:
             self.generation += 1
+        if exchange.answered:
+            self.silence, self.answered_once = 0, True
+        elif no_answer(exchange):
+            self.silence += 1
         if self.current is not None and exchange.answered and not exchange.ok:
             self.current.scan_for_secrets(exchange)
 
@@ -141,15 +157,17 @@ class RunSession:
         """A shared fixture, made once; one that cannot be made is remembered as such."""
         with self._lock:
             if name in self._unavailable:
-                raise Blocked(self._unavailable[name])
+                known = self._unavailable[name]
+                raise Blocked(known.reason, known.requirement, limit=known.limit)
             if name not in self._shared:
                 pool_kind, devices = self.SHARED[name]
                 try:
                     pool = self.provisioner.second_pool() if pool_kind == "second" else None
                     self._shared[name] = self.provisioner.user(devices=devices, pool=pool)
                 except FixtureUnavailable as exc:
-                    self._unavailable[name] = f"fixture {name} unavailable: {blocked_reason(exc)}"
-                    raise Blocked(self._unavailable[name]) from None
+                    reason = f"fixture {name} unavailable: {blocked_reason(exc)}"
+                    self._unavailable[name] = Blocked(reason, exc.requirement, limit=exc.limit)
+                    raise Blocked(reason, exc.requirement, limit=exc.limit) from None
             return self._shared[name]
 
     def recording(self, case_id: str, attempt: int) -> AbstractContextManager[None]:
@@ -329,8 +347,8 @@ class CaseContext:
         plan = None if skipped or not self.target.wire_path else self._watch_before(OPERATION, params)
         try:
             exchange = skipped or self.target.send_raw(headers, body, operation=OPERATION)
-        except RawUnsupported as exc:
-            raise Blocked(str(exc)) from None
+        except RawUnsupported as exc:  # the kind of target, not a fault of it
+            raise Blocked(str(exc), limit=True) from None
         self._record(exchange, probe=not framing_probe)
         self._watch_after(plan, OPERATION, params, exchange)
         return exchange
@@ -363,13 +381,21 @@ class CaseContext:
         self.verify(no_secret_in_error, exchange, found)
 
     def _record(self, exchange: Exchange, *, probe: bool = True) -> Exchange:
+        """A request of the case: counted, kept, and judged on what every answer owes (PROTO-NO-5XX)."""
         self.sent += 1
         self.exchanges.append(exchange)
         if exchange.operation and (exchange.error or "").startswith("timeout"):
             self._timed_out.add(exchange.operation)
-        reason = unimplemented_reason(exchange) if probe else None
-        if reason and exchange.operation:
-            raise Unimplemented(f"{exchange.operation} is not implemented: {reason}")
+        if probe and exchange.operation and unimplemented_reason(exchange):
+            # Only the probe (the operation's simplest valid request) says an operation is missing; once
+            # it answered anything else, a not-implemented answer to this input is a server error.
+            missing = self.session.unimplemented(exchange.operation)
+            if missing:
+                raise Unimplemented(missing)
+        if exchange.answered:
+            self.verify(not_5xx, exchange)
+        elif no_answer(exchange) and self.session.answered_once and self.session.silence == 1:
+            self.verify(an_answer, exchange)
         return exchange
 
     def shared(self, name: str) -> Any:
@@ -382,7 +408,9 @@ class CaseContext:
             user = self.session.provisioner.user(devices=devices)
         except FixtureUnavailable as exc:
             raise Blocked(
-                f"a fresh user with {devices} device(s) is unavailable: {blocked_reason(exc)}"
+                f"a fresh user with {devices} device(s) is unavailable: {blocked_reason(exc)}",
+                exc.requirement,
+                limit=exc.limit,
             ) from None
         self._note(provenance_of("fresh user", user))
         return user

@@ -8,10 +8,11 @@ import shlex
 import time
 from typing import Any
 
+from conformance.contract import ids
 from conformance.contract.catalog import Catalog, Requirement
 from conformance.contract.extract import OPERATION
 from conformance.judge.outcomes import Outcome
-from conformance.judge.signals import CaseStopped
+from conformance.judge.signals import Blocked, CaseStopped
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.secrets import redact, redact_obj
 from conformance.targets.exchange import Exchange
@@ -56,6 +57,7 @@ def _attempt(
     """One run of the case: its result, and what it kept for a re-run (`CaseContext.carry`)."""
     ctx = CaseContext(session, case.id, case.requirement, attempt=attempt, carried=carried)
     stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
+    blocker: Blocked | None = None
     session.current = ctx  # every answer while the case runs is judged in it (secrets)
     try:
         with session.recording(case.id, attempt):
@@ -63,11 +65,27 @@ def _attempt(
             case.run(ctx)
     except CaseStopped as exc:
         stopped = (exc.verdict, exc.describe())
+        blocker = exc if isinstance(exc, Blocked) else None
     except Exception as exc:  # anything else is a bug in the suite: ERROR, explained
         stopped = (Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}")
     finally:
         session.current = None
-    return _conclude(ctx, requirement, stopped), ctx.carry
+    result = _conclude(ctx, requirement, stopped)
+    if result.verdict is Verdict.BLOCKED:
+        _explain_blocked(result, blocker)
+    return result, ctx.carry
+
+
+def _explain_blocked(result: CaseResult, blocker: Blocked | None) -> None:
+    """A BLOCKED is a limit outside the target (neutral), or names the requirement whose FAIL explains
+    it: the one the blocker named, else FLOW-TEST-SUPPORT (the target broke what every test relies on)."""
+    if blocker is not None and blocker.limit:
+        result.blocked = {"cause": "limit", "requirement": None}
+        return
+    named = blocker.requirement if blocker is not None and blocker.requirement else ids.FLOW_TEST_SUPPORT
+    result.blocked = {"cause": "target", "requirement": named}
+    if named not in (result.reason or ""):
+        result.reason = f"{result.reason} (the target FAILs {named} here: see that case)"
 
 
 def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:

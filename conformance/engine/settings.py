@@ -21,6 +21,7 @@ DEFAULT_SCHEMATHESIS = 25
 LIVE_SCHEMATHESIS = 0
 DEFAULT_REPORT_DIR = "reports/latest"
 TARGET_HELP = "reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]"
+PLUGIN_PREFIX = "--cognito-"  # `pytest --cognito-target=moto`: the plugin's options, never another's
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,20 @@ class Option:
     @property
     def dest(self) -> str:
         return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def plugin_flag(self) -> str:
+        """The pytest plugin's spelling, prefixed so that it never clashes with another plugin's."""
+        return PLUGIN_PREFIX + self.flag.removeprefix("--")
+
+    @property
+    def plugin_dest(self) -> str:
+        return self.plugin_flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def in_plugin(self) -> bool:
+        """A setting of the run, or the baseline (the plugin is a gate too); not `run`'s own switches."""
+        return self.field is not None or self.flag == "--baseline"
 
 
 OPTIONS: tuple[Option, ...] = (

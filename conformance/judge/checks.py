@@ -80,9 +80,10 @@ def _is_error(exchange: Exchange) -> bool:
 
 
 def answered(exchange: Exchange, requirement: str = ids.PROTO_NO_5XX) -> str:
-    """An HTTP answer came (a helper of the checks below, not a check of its own)."""
+    """An HTTP answer came (a helper of the checks below, not a check of its own). No answer is
+    nothing to judge here: the request a target broke on is judged once, by `an_answer`."""
     if not exchange.answered:
-        raise CheckFailure(requirement, "an HTTP answer", f"no answer ({exchange.error})", exchange)
+        raise NothingToJudge(requirement, f"no answer ({exchange.error})", exchange)
     return f"HTTP {exchange.status}"
 
 
@@ -95,6 +96,13 @@ def not_5xx(exchange: Exchange) -> str | None:
     if exchange.status >= 500:
         raise CheckFailure(ids.PROTO_NO_5XX, "a 2xx or 4xx", exchange.summary(), exchange)
     return exchange.summary()
+
+
+@check(ids.PROTO_NO_5XX)
+def an_answer(exchange: Exchange) -> str:
+    """A target that answered before gives this request no answer at all (a reset, a hang, a closed
+    connection): it broke on this input, a server error without even the 5xx."""
+    raise CheckFailure(ids.PROTO_NO_5XX, "an answer (2xx or 4xx)", f"no answer: {exchange.error}", exchange)
 
 
 @check(ids.PROTO_ERROR_TYPE)

@@ -60,15 +60,19 @@ class CaseStopped(Exception):
 
 
 class Blocked(CaseStopped):
-    """A fixture or a path the case needs cannot be had on this target. `requirement`: the device-flow
-    requirement the target FAILs where it broke the fixture (None for a limit outside the target)."""
+    """A fixture or a path the case needs cannot be had on this target.
+
+    Either the target broke it (`requirement`: the device-flow or protocol requirement whose FAIL
+    explains it; None: FLOW-TEST-SUPPORT's), and the gate fails; or it is a `limit` outside the target
+    (no control path, the call budget, a staging pool's configuration, the target's quota), neutral."""
 
     verdict = Verdict.BLOCKED
 
-    def __init__(self, reason: str, requirement: str | None = None) -> None:
+    def __init__(self, reason: str, requirement: str | None = None, *, limit: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.requirement = requirement
+        self.limit = limit
 
 
 class Unimplemented(CaseStopped):

@@ -50,6 +50,9 @@ class CaseResult:
     steps: dict[str, int] | None = None  # a state machine's steps taken, by rule
     trail: list[str] | None = None  # the steps that led to the worst outcome, in order (a state machine)
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
+    # A BLOCKED's cause: "target" (it broke something the case needed; `requirement` names the FAIL that
+    # explains it, and the gate fails), "limit" (outside the target: neutral) or "stopped" (it went silent).
+    blocked: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, case_id: str, requirement: Requirement, verdict: Verdict, **fields: Any) -> CaseResult:
@@ -90,4 +93,5 @@ class CaseResult:
             **({"steps": self.steps} if self.steps is not None else {}),
             **({"trail": self.trail} if self.trail is not None else {}),
             "provenance": self.provenance,
+            **({"blocked": self.blocked} if self.blocked is not None else {}),
         }

@@ -14,11 +14,13 @@ class FixtureUnavailable(Exception):
     """The target cannot provide a fixture; the engine reports the cases needing it as BLOCKED.
 
     `requirement` names the device-flow requirement whose FAIL explains it, when the target broke
-    (a 5xx, an unparseable or undocumented answer) rather than lacking something by design."""
+    (a 5xx, an unparseable or undocumented answer) rather than lacking something by design. `limit`:
+    nothing the target did wrong (no control path, staging mode's own limits, the target's quota)."""
 
-    def __init__(self, reason: str, *, requirement: str | None = None) -> None:
+    def __init__(self, reason: str, *, requirement: str | None = None, limit: bool = False) -> None:
         self.reason = redact(reason)
         self.requirement = requirement
+        self.limit = limit
         super().__init__(self.reason)
 
 

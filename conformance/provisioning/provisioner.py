@@ -229,7 +229,9 @@ class Provisioner:
         """Another pool with device tracking (created once, shared). Managed mode only."""
         self._check_open()
         if self.staging:
-            raise FixtureUnavailable("staging mode creates no pools: a second pool needs managed mode")
+            raise FixtureUnavailable(
+                "staging mode creates no pools: a second pool needs managed mode", limit=True
+            )
         self.pool()  # the primary first, so names and cleanup stay in order
         with self._lock:
             if self._second is None:
@@ -242,7 +244,9 @@ class Provisioner:
         true; created once, shared). Managed mode only."""
         self._check_open()
         if self.staging:
-            raise FixtureUnavailable("staging mode creates no pools: a prompt pool needs managed mode")
+            raise FixtureUnavailable(
+                "staging mode creates no pools: a prompt pool needs managed mode", limit=True
+            )
         self.pool()
         with self._lock:
             if self._prompt is None:
@@ -395,7 +399,8 @@ class Provisioner:
         if controls is None:
             raise FixtureUnavailable(
                 f"target has no test-control path (GET /_reference/): no {variant} access token "
-                f"can be made on the {self.target.kind} target"
+                f"can be made on the {self.target.kind} target",
+                limit=True,
             )
         try:
             return controls.mint_access_token(user.pool.id, user.username, variant)
@@ -406,7 +411,7 @@ class Provisioner:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise FixtureUnavailable("provisioning is closed (the run is cleaning up)")
+            raise FixtureUnavailable("provisioning is closed (the run is cleaning up)", limit=True)
 
     def close(self, deadline_s: float | None = None) -> None:
         """Delete what this provisioner created; idempotent, and it never raises for the target's answers.

@@ -1277,6 +1277,30 @@ def device_metadata_only_from_password_flow(
     return _with_payload(answer, data)
 
 
+# --- The gate: what a missing operation looks like, and what it does not ------------------------------------
+
+
+def wrong_type_not_implemented(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """UpdateDeviceStatus works, but a member of the wrong JSON type gets HTTP 501 (a code path the
+    implementation never wrote): the operation exists, this input breaks it."""
+    params = _params(body)
+    typed = ("AccessToken", "DeviceKey", "DeviceRememberedStatus")
+    if target == UPDATE and any(k in params and not isinstance(params[k], str | None) for k in typed):
+        return _error(501, "NotImplementedException", "This feature is not implemented.")
+    return fwd()
+
+
+def admin_create_user_fails(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """AdminCreateUser always refuses: no test can have a user (the operations the cases judge work)."""
+    if target == TARGET_PREFIX + "AdminCreateUser":
+        return _error(400, "InvalidParameterException", "Cannot create users.")
+    return fwd()
+
+
 # name -> (the requirement it breaks, the fault). The suite's tests also name the check each one breaks
 # (tests/engine/test_faulty_variants.py).
 FAULTS: dict[str, tuple[str, Fault]] = {
@@ -1356,6 +1380,8 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "any-key-accepted": ("AUTH-TAMPERED", any_key_accepted),
     "issuer-not-checked": ("AUTH-OTHER-POOL", issuer_not_checked),
     "payload-swap-accepted": ("AUTH-TAMPERED", payload_swap_accepted),
+    "wrong-type-not-implemented": ("PROTO-NO-5XX", wrong_type_not_implemented),
+    "admin-create-user-fails": ("FLOW-TEST-SUPPORT", admin_create_user_fails),
     # The device flow and the pool's configuration, written from the contract alone
     "confirm-ignores-prompt-configuration": ("FLOW-CONFIRM-DEVICE", confirm_ignores_prompt_configuration),
     "confirm-always-asks": ("FLOW-CONFIRM-DEVICE", confirm_always_asks),
