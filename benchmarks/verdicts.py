@@ -11,6 +11,10 @@ commit and compares two recordings.
 
 `record --source DIR` runs the suite from another checkout (for example a `git worktree` of an
 older commit) with this interpreter. Exit 1 from `compare` when anything differs.
+
+`compare` reads both recordings one entry per requirement, as results.json now has them: a recording
+made when the schemathesis phase had rows of its own (`SCHEMATHESIS-<requirement>`, as in
+verdicts-33a10ed.json) is folded the way the suite folds its results (`by_requirement`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from conformance.engine.merge import PHASE_PREFIX, ROW_ORDER  # noqa: E402
+
 ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 CONFORMANT = "(conformant reference)"
 
@@ -46,7 +54,11 @@ def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
                 if o["verdict"] != "PASS"
             }
         )
-        cases[case["id"]] = {"verdict": case["verdict"], "requirement": case["requirement"], "outcomes": broken}
+        cases[case["id"]] = {
+            "verdict": case["verdict"],
+            "requirement": case["requirement"],
+            "outcomes": broken,
+        }
     return cases
 
 
@@ -87,8 +99,40 @@ def record(out: Path, source: Path, jobs: int) -> None:
     print(f"{out}: {len(recorded)} targets, {sum(len(v) for v in recorded.values())} case verdicts")
 
 
+def _worst(a: str, b: str) -> str:
+    return min(a, b, key=ROW_ORDER.index)
+
+
+def by_requirement(cases: dict[str, Any]) -> dict[str, Any]:
+    """One entry per requirement, as conformance/engine/merge.py folds results.json's rows: the
+    phase's case joins its requirement's (the worse verdict, the non-PASS outcomes of both), and a
+    failing outcome seen in another case joins the requirement it names (its verdict, when worse). A
+    recording made since is one entry per requirement already, and comes out as it went in."""
+    rows: dict[str, Any] = {}
+    for case_id in sorted(cases, key=lambda c: c.startswith(PHASE_PREFIX)):  # the requirement's own first
+        case = cases[case_id]
+        row = rows.get(case["requirement"])
+        if row is None:
+            rows[case["requirement"]] = {**case, "outcomes": sorted(case["outcomes"])}
+        else:
+            row["verdict"] = _worst(row["verdict"], case["verdict"])
+            row["outcomes"] = sorted({*row["outcomes"], *case["outcomes"]})
+    for case in cases.values():
+        for outcome in case["outcomes"]:
+            _, requirement, verdict = outcome.rsplit(" ", 2)  # a check's name may hold a space
+            row = rows.get(requirement)
+            if row is None or requirement == case["requirement"]:
+                continue
+            row["outcomes"] = sorted({*row["outcomes"], outcome})
+            if verdict in ("FAIL", "NON-STRICT"):
+                row["verdict"] = _worst(row["verdict"], verdict)
+    return rows
+
+
 def compare(before: Path, after: Path) -> int:
     old, new = json.loads(before.read_text()), json.loads(after.read_text())
+    old = {target: by_requirement(cases) for target, cases in old.items()}
+    new = {target: by_requirement(cases) for target, cases in new.items()}
     differences = []
     for target in sorted(set(old) | set(new)):
         a, b = old.get(target, {}), new.get(target, {})
@@ -98,7 +142,7 @@ def compare(before: Path, after: Path) -> int:
     for line in differences:
         print(line)
     total = sum(len(v) for v in old.values())
-    print(f"{len(differences)} difference(s) in {total} case verdicts over {len(old)} targets")
+    print(f"{len(differences)} difference(s) in {total} requirement verdicts over {len(old)} targets")
     return 1 if differences else 0
 
 

@@ -14,9 +14,15 @@ FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
 
 def gate_fails(case: dict[str, Any]) -> bool:
     """Whether a result fails the gate: a FAIL, ERROR or UNIMPLEMENTED, or a BLOCKED the target caused
-    (it names the requirement whose FAIL explains it). A limit outside the target stays neutral."""
+    (it broke something the case needed, or gave it no answer at all). Only a limit outside the target
+    (no control path, the call budget, a staging pool, the target's quota) stays neutral."""
     blocked = case.get("blocked") or {}
-    return case["verdict"] in FAILING or (case["verdict"] == "BLOCKED" and blocked.get("cause") == "target")
+    return case["verdict"] in FAILING or (case["verdict"] == "BLOCKED" and blocked.get("cause") != "limit")
+
+
+def found_failures(document: dict[str, Any]) -> bool:
+    """Whether the target was seen failing (a FAIL): a run it then stopped answering still exits 1."""
+    return any(c["verdict"] == "FAIL" for c in document["cases"])
 
 
 def read_baseline(path: str | Path) -> Baseline:

@@ -20,7 +20,7 @@ import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
 from conformance.app.budget import plan
-from conformance.app.gate import gate, read_baseline
+from conformance.app.gate import found_failures, gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.engine.registry import select
 from conformance.engine.settings import SETTINGS_OPTIONS, RunSettings
@@ -77,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     for line in _summary(document, report_dir):
         print(redact(line))
     stopped = stopped_reason(document)
-    if stopped is not None and exit_code != EXIT_FAILURES:
+    if stopped is not None and not (exit_code == EXIT_FAILURES and found_failures(document)):
         raise TargetStopped(redact(stopped))  # exit 3: nothing failed, but the run is incomplete
     if stopped is not None:  # a crash is a finding: what FAILed before (or on) it decides, exit 1
         print(f"cognito-conformance: {redact(stopped)}", file=sys.stderr)

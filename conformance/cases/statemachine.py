@@ -208,6 +208,7 @@ class Users:
                 f"a new device in place of a forgotten one is unavailable: {blocked_reason(exc)}",
                 exc.requirement,
                 limit=exc.limit,
+                silent=exc.silent,
             ) from None
         user.devices[d] = device
         line = provenance_of("fresh user", user)

@@ -75,7 +75,7 @@ def _fixture_blocks(method: Callable[P, T]) -> Callable[P, T]:
         try:
             return method(*args, **kwargs)
         except FixtureUnavailable as exc:
-            raise Blocked(exc.reason, exc.requirement, limit=exc.limit) from None
+            raise Blocked(exc.reason, exc.requirement, limit=exc.limit, silent=exc.silent) from None
 
     return guarded
 
@@ -158,7 +158,7 @@ class RunSession:
         with self._lock:
             if name in self._unavailable:
                 known = self._unavailable[name]
-                raise Blocked(known.reason, known.requirement, limit=known.limit)
+                raise Blocked(known.reason, known.requirement, limit=known.limit, silent=known.silent)
             if name not in self._shared:
                 pool_kind, devices = self.SHARED[name]
                 try:
@@ -166,8 +166,9 @@ class RunSession:
                     self._shared[name] = self.provisioner.user(devices=devices, pool=pool)
                 except FixtureUnavailable as exc:
                     reason = f"fixture {name} unavailable: {blocked_reason(exc)}"
-                    self._unavailable[name] = Blocked(reason, exc.requirement, limit=exc.limit)
-                    raise Blocked(reason, exc.requirement, limit=exc.limit) from None
+                    known = Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent)
+                    self._unavailable[name] = known
+                    raise Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent) from None
             return self._shared[name]
 
     def recording(self, case_id: str, attempt: int) -> AbstractContextManager[None]:
@@ -411,6 +412,7 @@ class CaseContext:
                 f"a fresh user with {devices} device(s) is unavailable: {blocked_reason(exc)}",
                 exc.requirement,
                 limit=exc.limit,
+                silent=exc.silent,
             ) from None
         self._note(provenance_of("fresh user", user))
         return user

@@ -1,4 +1,5 @@
-"""Build results.json (specs/results.schema.json, a copy of the shared format) from the cases' results."""
+"""Build results.json (specs/results.schema.json, a copy of the shared format) from the cases' results:
+one row per requirement (merge.py), which the summary and every report count."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from conformance.contract.model import PinnedModel
 from conformance.judge.checks import modeled_errors
 from conformance.judge.verdicts import ALL_VERDICTS
 from conformance.secrets import redact_obj
+
+from .merge import by_requirement
 
 TOOL_NAME = "cognito-conformance"
 
@@ -36,6 +39,7 @@ def error_coverage(cases: list[dict[str, Any]], catalog: Catalog) -> list[dict[s
 
 
 def summary(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Rows per verdict: given the merged rows, requirements per verdict."""
     counts = {str(v): 0 for v in ALL_VERDICTS}
     for c in cases:
         counts[c["verdict"]] += 1
@@ -56,7 +60,9 @@ def build(
     settings: dict[str, Any],
 ) -> Any:
     order = {r.id: i for i, r in enumerate(catalog.requirements)}
-    cases = sorted(cases, key=lambda c: (order.get(c["requirement"], len(order)), c["id"]))
+    # One row per requirement: the phase's cases and outcomes seen in other cases folded in.
+    rows = by_requirement(cases, catalog)
+    cases = sorted(rows, key=lambda c: (order.get(c["requirement"], len(order)), c["id"]))
     coverage = error_coverage(cases, catalog)
     for c in cases:
         if c["id"] == ids.ERR_COVERAGE and c["verdict"] == "INFORMATIONAL":

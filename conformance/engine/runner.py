@@ -72,17 +72,24 @@ def _attempt(
         session.current = None
     result = _conclude(ctx, requirement, stopped)
     if result.verdict is Verdict.BLOCKED:
-        _explain_blocked(result, blocker)
+        _explain_blocked(result, blocker, ctx.outcomes.worst(requirement.id))
     return result, ctx.carry
 
 
-def _explain_blocked(result: CaseResult, blocker: Blocked | None) -> None:
+def _explain_blocked(result: CaseResult, blocker: Blocked | None, worst: Outcome | None) -> None:
     """A BLOCKED is a limit outside the target (neutral), or names the requirement whose FAIL explains
-    it: the one the blocker named, else FLOW-TEST-SUPPORT (the target broke what every test relies on)."""
-    if blocker is not None and blocker.limit:
-        result.blocked = {"cause": "limit", "requirement": None}
+    it: the one the blocker named; PROTO-NO-5XX where a request of the case got no answer (the first
+    such is its FAIL: CaseContext._record); else FLOW-TEST-SUPPORT (what every test relies on broke)."""
+    if blocker is not None and (blocker.limit or blocker.silent):
+        result.blocked = {"cause": "limit" if blocker.limit else "stopped", "requirement": None}
         return
-    named = blocker.requirement if blocker is not None and blocker.requirement else ids.FLOW_TEST_SUPPORT
+    exchange = worst.exchange if blocker is None and worst is not None else None
+    if exchange is not None and not exchange.answered:
+        named = ids.PROTO_NO_5XX
+    elif blocker is not None and blocker.requirement:
+        named = blocker.requirement
+    else:
+        named = ids.FLOW_TEST_SUPPORT
     result.blocked = {"cause": "target", "requirement": named}
     if named not in (result.reason or ""):
         result.reason = f"{result.reason} (the target FAILs {named} here: see that case)"

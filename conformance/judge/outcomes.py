@@ -75,9 +75,11 @@ class Outcomes:
         return len(self.items)
 
     def worst(self, own: str | None = None) -> Outcome | None:
-        """The worst outcome; of alike verdicts, one of the requirement `own` first (a case's verdict
-        speaks of its own requirement when one of its own outcomes is that bad), then the first seen."""
-        ranked = sorted(self.items.values(), key=lambda o: (SEVERITY.index(o.verdict), o.requirement != own))
+        """The worst outcome (the first seen of alike verdicts); with `own`, of that requirement's only:
+        a case's verdict speaks of its own requirement, and what it saw of another requirement is that
+        requirement's (results.json folds it into that row: engine/merge.py)."""
+        items = [o for o in self.items.values() if own is None or o.requirement == own]
+        ranked = sorted(items, key=lambda o: SEVERITY.index(o.verdict))
         return ranked[0] if ranked else None
 
     def has_hard_failure(self) -> bool:

@@ -68,11 +68,14 @@ class Blocked(CaseStopped):
 
     verdict = Verdict.BLOCKED
 
-    def __init__(self, reason: str, requirement: str | None = None, *, limit: bool = False) -> None:
+    def __init__(
+        self, reason: str, requirement: str | None = None, *, limit: bool = False, silent: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.requirement = requirement
         self.limit = limit
+        self.silent = silent  # no answer came at all: the breaker's business (exit 3), not a verdict
 
 
 class Unimplemented(CaseStopped):

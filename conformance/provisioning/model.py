@@ -15,12 +15,16 @@ class FixtureUnavailable(Exception):
 
     `requirement` names the device-flow requirement whose FAIL explains it, when the target broke
     (a 5xx, an unparseable or undocumented answer) rather than lacking something by design. `limit`:
-    nothing the target did wrong (no control path, staging mode's own limits, the target's quota)."""
+    nothing the target did wrong (no control path, staging mode's own limits, the target's quota).
+    `silent`: the call got no answer at all (the run's breaker judges a silent target, exit 3)."""
 
-    def __init__(self, reason: str, *, requirement: str | None = None, limit: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, requirement: str | None = None, limit: bool = False, silent: bool = False
+    ) -> None:
         self.reason = redact(reason)
         self.requirement = requirement
         self.limit = limit
+        self.silent = silent
         super().__init__(self.reason)
 
 

@@ -48,7 +48,8 @@ def expect_ok(exchange: Exchange, what: str, requirement: str | None = None) -> 
     where the target broke, naming the device-flow `requirement` whose case shows that FAIL."""
     blame = requirement if broken(exchange) else None
     if not exchange.ok:
-        raise FixtureUnavailable(f"{what} failed: {exchange.summary()}", requirement=blame)
+        silent = not exchange.answered and exchange.operation is not None
+        raise FixtureUnavailable(f"{what} failed: {exchange.summary()}", requirement=blame, silent=silent)
     body = exchange.json
     if exchange.body.strip() and not isinstance(body, dict):
         raise FixtureUnavailable(f"{what} answered a body that is not a JSON object", requirement=blame)

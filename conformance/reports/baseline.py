@@ -26,6 +26,10 @@ Applying one marks each case of a run `expected` (its verdict is one the baselin
 - otherwise changed.
 
 Tiers, why SKIPPED has none and why lost coverage comes first: see verdicts.py.
+
+Entries are keyed by the ids of results.json's rows, which are requirement ids (one row per
+requirement). A baseline written when the schemathesis phase had rows of its own still works: an
+entry `SCHEMATHESIS-<requirement>` is read as the requirement's (`by_requirement`).
 """
 
 from __future__ import annotations
@@ -40,10 +44,12 @@ from conformance.errors import EXIT_FAILURES, EXIT_OK, SuiteError
 from conformance.secrets import redact
 
 from .safety import scrub
-from .verdicts import COVERING, NOT_COVERING, TIER, VERDICTS
+from .verdicts import COVERING, NOT_COVERING, RESULT_ORDER, TIER, VERDICTS
 
 FORMAT = 1
 MAX_REASON = 240
+# The schemathesis phase's case ids, once rows of results.json of their own.
+PHASE_PREFIX = "SCHEMATHESIS-"
 
 
 @dataclass(frozen=True)
@@ -153,17 +159,47 @@ def write_baseline(results: dict[str, Any], target_note: str) -> str:
         f"target = {toml_string(str(target.get('spec', '')))}",
         f"note = {toml_string(_one_line(target_note))}",
     ]
+    entries = {}
     for case in clean.get("cases", []):
         verdict = str(case["verdict"])
         reason = _one_line(str(case.get("reason") or ("" if verdict == "PASS" else verdict.lower())))
         if case.get("flaky"):
             reason = _one_line(f"flaky in the run this baseline was written from; {reason}")
-        lines += ["", f"[cases.{toml_string(str(case['id']))}]"]
-        lines += [f"verdict = {toml_string(verdict)}", f"reason = {toml_string(reason)}"]
+        entries[str(case["id"])] = BaselineEntry((verdict,), reason)
+    # By requirement id, also from a results.json written when the phase had rows of its own.
+    for cid, entry in by_requirement(entries).items():
+        lines += ["", f"[cases.{toml_string(cid)}]"]
+        verdicts = [toml_string(v) for v in entry.verdicts]
+        shown = verdicts[0] if len(verdicts) == 1 else f"[{', '.join(verdicts)}]"
+        lines += [f"verdict = {shown}", f"reason = {toml_string(_one_line(entry.reason))}"]
     return "\n".join(lines) + "\n"
 
 
 # --- reading ----------------------------------------------------------------------------------------
+
+
+def _worst(a: str, b: str) -> str:
+    return min(a, b, key=lambda v: RESULT_ORDER.index(v) if v in RESULT_ORDER else len(RESULT_ORDER))
+
+
+def by_requirement(entries: Mapping[str, BaselineEntry]) -> dict[str, BaselineEntry]:
+    """Entries keyed by requirement id: `SCHEMATHESIS-<requirement>` (the phase's case, once a row of
+    its own) is read as `<requirement>`. With both present, the requirement's row now gets the worse of
+    the two cases' verdicts (engine/merge.py), so the stricter expectation holds: the more severe of
+    each pair of verdicts the two entries allow. Without that, a deviation the baseline expected of the
+    phase alone would read as a regression of the requirement."""
+    own = {cid: e for cid, e in entries.items() if not cid.startswith(PHASE_PREFIX)}
+    phase = {cid.removeprefix(PHASE_PREFIX): e for cid, e in entries.items() if cid.startswith(PHASE_PREFIX)}
+    out = dict(own)
+    for requirement, entry in phase.items():
+        suite = own.get(requirement)
+        if suite is None:
+            out[requirement] = entry
+            continue
+        verdicts = tuple(dict.fromkeys(_worst(a, b) for a in suite.verdicts for b in entry.verdicts))
+        reasons = [suite.reason, f"schemathesis phase: {entry.reason}" if entry.reason else ""]
+        out[requirement] = BaselineEntry(verdicts, "; ".join(r for r in reasons if r))
+    return out
 
 
 def _entry(case_id: str, table: Any, where: str) -> BaselineEntry:
@@ -202,7 +238,7 @@ def parse_baseline(text: str, where: str = "baseline") -> Baseline:
     cases = data.get("cases", {})
     if not isinstance(cases, Mapping):
         raise SuiteError(f'{where}: `cases` must be tables, one per case: [cases."ID"]')
-    entries = {str(cid): _entry(str(cid), table, where) for cid, table in cases.items()}
+    entries = by_requirement({str(cid): _entry(str(cid), table, where) for cid, table in cases.items()})
     target, note = head.get("target"), head.get("note")
     return Baseline(
         entries=entries,

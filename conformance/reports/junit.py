@@ -1,4 +1,4 @@
-"""JUnit XML: one <testsuite> per requirement family, one <testcase> per case.
+"""JUnit XML: one <testsuite> per requirement family, one <testcase> per result (a requirement).
 
 FAIL is a <failure> (expected vs actual), ERROR an <error>, BLOCKED / SKIPPED / UNIMPLEMENTED are
 <skipped> with the reason; PASS, NON-STRICT and INFORMATIONAL pass, the last two with <system-out>
@@ -59,8 +59,9 @@ def failing_outcomes(case: Mapping[str, Any]) -> list[str]:
         steps = (
             f"; steps: {_inline(' | '.join(map(str, trail)))}" if isinstance(trail, list) and trail else ""
         )
+        where = f" in case {o['case']}" if o.get("case") else ""
         lines.append(
-            f"{o['verdict']} {o.get('check', '?')} [{o.get('requirement', '?')}]: expected"
+            f"{o['verdict']} {o.get('check', '?')} [{o.get('requirement', '?')}]{where}: expected"
             f" {_inline(o.get('expected'))}; actual {_inline(o.get('actual'))}{steps}{seen}"
         )
     return lines
@@ -74,6 +75,9 @@ def _detail(case: Mapping[str, Any]) -> str:
     ]
     if case.get("reason"):
         lines.append(f"reason: {case['reason']}")
+    judged_by = case.get("judged_by")
+    if isinstance(judged_by, list) and judged_by:
+        lines.append(f"judged by: {', '.join(map(str, judged_by))}")
     if "expected" in case or "actual" in case:
         lines.append(f"expected: {show_value(case.get('expected'))}")
         lines.append(f"actual: {show_value(case.get('actual'))}")

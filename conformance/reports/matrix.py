@@ -152,7 +152,7 @@ def merge(results_files: list[Path], out_dir: Path) -> Path:
 
 
 def score_lines(results_files: list[Path]) -> list[str]:
-    """One line per target: cases passed out of applicable."""
+    """One line per target: requirements passed out of applicable."""
     lines = []
     for path in results_files:
         run = load_results(Path(path))

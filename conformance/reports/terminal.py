@@ -73,7 +73,8 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
     calls = results.get("calls", {})
     head = (
         f"UpdateDeviceStatus conformance: target {target.get('spec', '?')} ({target.get('kind', '?')}), "
-        f"seed {results.get('seed', '?')}, {len(cases)} cases in {float(results.get('duration_s', 0)):.1f}s, "
+        f"seed {results.get('seed', '?')}, {len(cases)} requirements in "
+        f"{float(results.get('duration_s', 0)):.1f}s, "
         f"{calls.get('total', 0)} requests"
     )
     fams = family_order(family_of(c) for c in cases)

@@ -54,6 +54,18 @@ NOT_COVERING = frozenset({"UNIMPLEMENTED", "BLOCKED"})
 # SEVERITY), where a case's verdict is its worst outcome. Kept here as data so the reports need
 # not import the engine.
 OUTCOME_ORDER: tuple[str, ...] = ("FAIL", "NON-STRICT", "BLOCKED", "PASS", "INFORMATIONAL")
+# A result's verdicts, worst first: the engine's order for one requirement judged in several cases
+# (conformance/engine/merge.py ROW_ORDER), kept here as data for the same reason.
+RESULT_ORDER: tuple[str, ...] = (
+    "ERROR",
+    "FAIL",
+    "NON-STRICT",
+    "UNIMPLEMENTED",
+    "BLOCKED",
+    "PASS",
+    "INFORMATIONAL",
+    "SKIPPED",
+)
 # Outcomes a failing testcase lists: the ones that deviate from the documentation.
 DEVIATING = frozenset({"FAIL", "NON-STRICT"})
 
@@ -80,8 +92,9 @@ SHORT: dict[str, str] = {
     "ERROR": "ERR",
 }
 
-# The score. Applicable cases are those with a pass/fail outcome on this target: not BLOCKED or
-# SKIPPED (the case could not judge the target) and not INFORMATIONAL (the documentation defines no
+# The score counts requirements: results.json has one row per requirement, whichever cases judged it.
+# Applicable requirements are those with a pass/fail outcome on this target: not BLOCKED or
+# SKIPPED (the target could not be judged on it) and not INFORMATIONAL (the documentation defines no
 # behaviour, so there is nothing to pass; counting it would let a target that implements nothing score,
 # since the error-coverage records are INFORMATIONAL everywhere). Passed: PASS, or NON-STRICT (only a
 # SHOULD is missed, nothing a client relies on breaks).
@@ -89,7 +102,7 @@ NOT_APPLICABLE = frozenset({"SKIPPED", "BLOCKED"})
 NOT_JUDGED = NOT_APPLICABLE | {"INFORMATIONAL"}
 PASSED = frozenset({"PASS", "NON-STRICT"})
 SCORE_RULE = (
-    "Applicable: every case with a pass/fail outcome, i.e. not BLOCKED or SKIPPED (not testable here)"
+    "Applicable: every requirement with a pass/fail outcome, i.e. not BLOCKED or SKIPPED (not testable here)"
     " and not INFORMATIONAL (nothing documented to pass). Passed: PASS or NON-STRICT."
 )
 
@@ -97,7 +110,7 @@ FAMILIES: tuple[str, ...] = CATALOG_FAMILIES  # the catalog's order
 
 
 def counts(cases: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Cases per verdict, every verdict present, in display order."""
+    """Results (requirements) per verdict, every verdict present, in display order."""
     out = dict.fromkeys(VERDICTS, 0)
     for case in cases:
         verdict = str(case.get("verdict"))
@@ -118,7 +131,8 @@ class Score:
 
     def line(self) -> str:
         return (
-            f"{self.passed} of {self.applicable} applicable cases passed ({self.informational} informational;"
+            f"{self.passed} of {self.applicable} applicable requirements passed"
+            f" ({self.informational} informational;"
             f" {self.not_applicable} of {self.total} not applicable: BLOCKED or SKIPPED)"
         )
 

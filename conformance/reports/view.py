@@ -95,6 +95,7 @@ class OutcomeView:
     response: str | None
     same_exchange_as: str | None = None  # an earlier row's check, when the exchange is that one
     trail: list[str] = field(default_factory=list)  # a state machine's steps that led to it
+    case: str | None = None  # the case it was seen in, when not the requirement's own
 
 
 def _strings(value: Any) -> list[str]:
@@ -128,6 +129,7 @@ def outcome_views(case: Mapping[str, Any]) -> list[OutcomeView]:
                 request=request_text(exchange["request"]) if exchange and "request" in exchange else None,
                 response=response_text(exchange["response"]) if exchange and "response" in exchange else None,
                 trail=_strings(o.get("trail")),
+                case=str(o["case"]) if o.get("case") else None,
             )
         )
     out.sort(key=lambda v: _outcome_rank(v.verdict))  # stable: alike verdicts keep the engine's order
@@ -179,6 +181,7 @@ class CaseView:
     steps: list[charts.Bar] = field(default_factory=list)
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
     trail: list[str] = field(default_factory=list)  # the steps that led to the worst outcome
+    judged_by: list[str] = field(default_factory=list)  # the suite, the schemathesis phase, other cases
 
     @property
     def steps_total(self) -> int:
@@ -265,6 +268,7 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
         steps=step_bars(case),
         provenance=[str(line) for line in case.get("provenance") or [] if isinstance(line, str)],
         trail=_strings(case.get("trail")),
+        judged_by=_strings(case.get("judged_by")),
     )
     view.search = " ".join(
         [

@@ -77,12 +77,14 @@ def test_a_target_that_dies_on_one_input_fails_on_that_input_and_exits_1(tmp_pat
     document = json.loads((tmp_path / "results.json").read_text())
     by_id = {c["id"]: c for c in document["cases"]}
     assert by_id["FLOW-SRP-PROOF"]["verdict"] == "PASS"  # judged before the crash
-    crashed = by_id["VAL-STATUS-ENUM"]
-    assert crashed["verdict"] == "FAIL", crashed["reason"]
-    failing = [o for o in crashed["outcomes"] if o["verdict"] == "FAIL"]
-    assert [(o["check"], o["requirement"]) for o in failing] == [("an_answer", "PROTO-NO-5XX")]
+    # The request it broke on is a FAIL of PROTO-NO-5XX, seen in the case that sent it; that case could
+    # not judge its own requirement, and what came after is BLOCKED, not FAIL.
+    row = by_id["PROTO-NO-5XX"]
+    assert row["verdict"] == "FAIL" and row["judged_by"] == ["case VAL-STATUS-ENUM"], row["reason"]
+    failing = [o for o in row["outcomes"] if o["verdict"] == "FAIL"]
+    assert [(o["check"], o["case"]) for o in failing] == [("an_answer", "VAL-STATUS-ENUM")]
     assert "no answer" in str(failing[0]["actual"])
-    # The request it broke on is the example; what came after is BLOCKED, not FAIL.
     assert "DeviceRememberedStatus" in json.dumps(failing[0]["exchange"])
-    for case_id in ("RES-UNKNOWN-DEVICE", "STATE-REMEMBERED"):
+    for case_id in ("VAL-STATUS-ENUM", "RES-UNKNOWN-DEVICE", "STATE-REMEMBERED"):
         assert by_id[case_id]["verdict"] == "BLOCKED", by_id[case_id]["reason"]
+    assert not [c for c in document["cases"] if c["verdict"] == "FAIL" and c["id"] != "PROTO-NO-5XX"]

@@ -1,6 +1,7 @@
 """The schemathesis phase: the conformant reference passes every SCHEMATHESIS-* case, each judged by the
 suite's check and schemathesis's; each faulty variant the phase can see fails exactly the phase cases
-listed here, on the right requirement, by the named checks."""
+listed here, on the right requirement, by the named checks. In results.json a phase case is its
+requirement's row (engine/merge.py), judged by "schemathesis"."""
 
 from __future__ import annotations
 
@@ -321,15 +322,28 @@ def test_the_phase_alone_catches_a_served_fault_through_the_command_line(
         running.stop()
     assert done.returncode == code, done.stdout[-1500:] + done.stderr[-1500:]
     document = json.loads((tmp_path / "results.json").read_text())
-    case = next(c for c in document["cases"] if c["id"] == PREFIX + requirement)
+    # One row per requirement: the phase's case is its requirement's row, judged by the phase alone.
+    assert not [c["id"] for c in document["cases"] if c["id"].startswith(PREFIX)]
+    assert all(c["judged_by"] == ["schemathesis"] for c in document["cases"])
+    case = next(c for c in document["cases"] if c["id"] == requirement)
     assert case["verdict"] == verdict and case["requirement"] == requirement
     assert case["curl"].startswith(f"curl -sS -i -X POST {running.url}") and case["example"]
-    assert all(c["id"].startswith(PREFIX) for c in document["cases"])
+    assert case["reproduce"].endswith(f"--case {PREFIX}{requirement}")
     # No token in any output of the phase: results, JUnit, HTML, the terminal.
     outputs = [done.stdout, done.stderr] + [
         (tmp_path / f).read_text() for f in ("results.json", "junit.xml", "index.html")
     ]
     assert not [o for o in outputs if "eyJ" in o]
+
+
+def test_a_phase_case_selected_by_its_id_runs_alone_as_its_requirements_row(tmp_path: Path) -> None:
+    done = cli("run", "--case", PREFIX + "PROTO-NO-5XX", "--report-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-1500:] + done.stderr[-1500:]
+    assert "PASS          SCHEMATHESIS-PROTO-NO-5XX" in done.stdout  # the case that ran, by its id
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert [(c["id"], c["judged_by"], c["verdict"]) for c in document["cases"]] == [
+        ("PROTO-NO-5XX", ["schemathesis"], "PASS")
+    ]
 
 
 def test_an_error_of_schemathesis_itself_is_a_suite_error_not_a_verdict(

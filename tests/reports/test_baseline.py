@@ -221,3 +221,63 @@ def test_the_gate_exits_1_on_lost_coverage_end_to_end(tmp_path: Path) -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8")))
 def test_toml_string_roundtrip(value: str) -> None:
     assert tomllib.loads(f"k = {toml_string(value)}")["k"] == value
+
+
+# --- baselines written when the schemathesis phase had rows of its own -----------------------------
+
+
+def _baseline(*entries: tuple[str, str, str]) -> str:
+    """A baseline file with one [cases."ID"] table per (id, verdict as TOML, reason)."""
+    tables = [
+        f'[cases."{cid}"]\nverdict = {verdict}\nreason = "{reason}"' for cid, verdict, reason in entries
+    ]
+    return "[baseline]\nformat = 1\n\n" + "\n\n".join(tables) + "\n"
+
+
+def test_a_schemathesis_entry_alone_is_read_as_its_requirement() -> None:
+    baseline = parse_baseline(_baseline(("SCHEMATHESIS-PROTO-NO-5XX", '"FAIL"', "a 5xx on long keys")))
+    assert set(baseline.entries) == {"PROTO-NO-5XX"}
+    assert baseline.entries["PROTO-NO-5XX"].verdicts == ("FAIL",)
+    assert baseline.entries["PROTO-NO-5XX"].reason == "a 5xx on long keys"
+
+
+def test_a_schemathesis_entry_beside_its_requirements_expects_the_more_severe_verdict() -> None:
+    baseline = parse_baseline(
+        _baseline(
+            ("SCHEMATHESIS-PROTO-NO-5XX", '"FAIL"', "a 5xx on long keys"),
+            ("PROTO-NO-5XX", '"PASS"', ""),
+            ("VAL-STATUS-ENUM", '["PASS", "NON-STRICT"]', "flaky"),
+            ("SCHEMATHESIS-VAL-STATUS-ENUM", '["PASS", "FAIL"]', "flaky too"),
+        )
+    )
+    assert list(baseline.entries) == ["PROTO-NO-5XX", "VAL-STATUS-ENUM"]
+    five = baseline.entries["PROTO-NO-5XX"]
+    assert five.verdicts == ("FAIL",) and five.reason == "schemathesis phase: a 5xx on long keys"
+    # Each pair the two entries allow, the worse of the two: what the requirement's one row can be.
+    enum = baseline.entries["VAL-STATUS-ENUM"]
+    assert enum.verdicts == ("PASS", "FAIL", "NON-STRICT")
+    assert enum.reason == "flaky; schemathesis phase: flaky too"
+
+
+def test_an_old_baseline_gates_the_merged_rows_as_it_gated_the_cases(reference: dict[str, Any]) -> None:
+    """The phase's known FAIL now shows on its requirement's row: expected, not a regression."""
+    case = next(c for c in reference["cases"] if c["id"] == "PROTO-NO-5XX")
+    case.update(verdict="FAIL", reason="schemathesis phase: a 5xx", judged_by=["suite", "schemathesis"])
+    text = _baseline(
+        ("PROTO-NO-5XX", '"PASS"', ""),
+        ("SCHEMATHESIS-PROTO-NO-5XX", '"FAIL"', "a 5xx on long keys"),
+    )
+    outcome = apply_baseline(reference, parse_baseline(text))
+    assert outcome.expected == ["PROTO-NO-5XX"] and outcome.exit_code == 0
+    assert not outcome.missing
+
+
+def test_a_baseline_written_from_a_run_uses_requirement_ids(reference: dict[str, Any]) -> None:
+    """Also from a results.json of before, with the phase's rows: one table per requirement."""
+    own = next(c for c in reference["cases"] if c["id"] == "PROTO-NO-5XX")
+    reference["cases"].append({**own, "id": "SCHEMATHESIS-PROTO-NO-5XX", "verdict": "NON-STRICT"})
+    text = write_baseline(reference, "CI")
+    assert "SCHEMATHESIS-" not in text
+    entry = parse_baseline(text).entries["PROTO-NO-5XX"]
+    assert entry.verdicts == ("NON-STRICT",)
+    assert len(parse_baseline(text).entries) == len(reference["cases"]) - 1

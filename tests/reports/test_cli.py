@@ -28,9 +28,9 @@ def test_report_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert run(["report", "merge", *files, "-o", str(tmp_path / "m")]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "reference: 53 of 53 applicable cases passed"
+        "reference: 53 of 53 applicable requirements passed"
         " (4 informational; 0 of 57 not applicable: BLOCKED or SKIPPED)",
-        "http://127.0.0.1:5000: 0 of 41 applicable cases passed"
+        "http://127.0.0.1:5000: 0 of 41 applicable requirements passed"
         " (0 informational; 16 of 57 not applicable: BLOCKED or SKIPPED)",
         f"matrix: {tmp_path / 'm' / 'index.html'}",
     ]

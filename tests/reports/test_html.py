@@ -73,7 +73,7 @@ def test_header_summary_cases_and_coverage(tmp_path: Path) -> None:
     assert arcs == [v for v, n in run["summary"].items() if n]
     for verdict, n in run["summary"].items():
         assert text_of(root.find(f".//*[@data-count='{verdict}']")) == str(n)  # type: ignore[arg-type]
-    assert "47 of 51 applicable cases passed" in text_of(by_id(root, "score"))
+    assert "47 of 51 applicable requirements passed" in text_of(by_id(root, "score"))
     # Case table: one row per case with its verdict, grouped by family, each with a details row.
     table = by_id(root, "cases")
     rows = [tr for tr in table.iter("tr") if tr.get("class") == "case"]
@@ -268,3 +268,16 @@ def test_each_case_shows_how_its_fixtures_were_had() -> None:
     box = by_id(root, "case-RES-OTHER-USER-DEVICE-provenance")
     shown = [text_of(li) for li in box.iter() if li.tag.endswith("li")]
     assert shown == case["provenance"]  # escaped, not markup
+
+
+def test_a_result_says_what_judged_it_and_where_each_outcome_was_seen() -> None:
+    """One row per requirement: `judged_by`, and an outcome seen in another case names that case."""
+    run = load_fixture("faulty")
+    case = next(c for c in run["cases"] if c["id"] == "AUTH-NOT-JWT")
+    case["judged_by"] = ["suite", "schemathesis", "case STATE-MACHINE"]
+    case["outcomes"][0]["case"] = "SCHEMATHESIS-AUTH-NOT-JWT"
+    root = parse(render_html(run))
+    details = text_of(by_id(root, "case-AUTH-NOT-JWT-details"))
+    assert "Judged by: suite, schemathesis, case STATE-MACHINE" in details
+    rows = {r[1]: r[2] for r in outcome_rows(root, "AUTH-NOT-JWT")}
+    assert rows[case["outcomes"][0]["check"]].endswith("SCHEMATHESIS-AUTH-NOT-JWT")

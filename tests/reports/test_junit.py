@@ -136,3 +136,16 @@ def test_characters_xml_cannot_hold(tmp_path: Path) -> None:
 def test_no_secret_in_junit(tmp_path: Path) -> None:
     junit(load_fixture("faulty"), tmp_path)
     assert assert_no_secrets(tmp_path) == 1
+
+
+def test_a_failure_says_what_judged_it_and_where_each_outcome_was_seen(tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    case = next(c for c in run["cases"] if c["id"] == "AUTH-NOT-JWT")
+    case["judged_by"] = ["suite", "schemathesis"]
+    refused = next(o for o in case["outcomes"] if o["check"] == "refused")
+    refused["case"] = "SCHEMATHESIS-AUTH-NOT-JWT"
+    lines = failure_lines(junit(run, tmp_path), "AUTH-NOT-JWT")
+    assert "judged by: suite, schemathesis" in lines
+    assert any(
+        line.startswith("  FAIL refused [AUTH-NOT-JWT] in case SCHEMATHESIS-AUTH-NOT-JWT: ") for line in lines
+    )
