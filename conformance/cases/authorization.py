@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.cases.forgery import FORGERIES
+from conformance.cases.forgery import FORGERIES, forge
 from conformance.contract import ids
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
@@ -37,7 +37,8 @@ def tampered(ctx: CaseContext) -> None:
     kinds = list(FORGERIES)[:2] if ctx.budgeted else list(FORGERIES)
     other = "" if ctx.budgeted else ctx.shared("user_b").access_token  # the payload swap's other token
     for kind in kinds:
-        _refused_and_unchanged(ctx, FORGERIES[kind](token, other))
+        # A recorded run keeps the recipe, so that a replay forges its own and sends it again.
+        _refused_and_unchanged(ctx, forge(kind, token, other, ctx.session.recorder))
 
 
 @case(ids.AUTH_EXPIRED, ops=STATUS_OPS)

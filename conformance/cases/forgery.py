@@ -2,7 +2,12 @@
 under the original signature, a broken signature, `alg: none`, a key that is not in the pool's JWKS
 (named by an unknown `kid` and carried in a `jwk` header, or behind the real `kid`), another issuer, and
 the payload of one genuine token under the header and signature of another. Each is registered as a
-secret: it carries a user's claims, and a report shows none."""
+secret: it carries a user's claims, and a report shows none.
+
+A recorded run (`run --record`) keeps how each forgery was made, never the token: the recipe (the
+forging function's name in `RECIPES`) and the genuine tokens it was made of, by their names. A replay
+forges its own token by the same recipe from its own target's tokens (a key of the suite's is made
+anew in each process, as the recorded run made its own)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import base64
 import json
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -126,3 +131,24 @@ FORGERIES: dict[str, Callable[[str, str], str]] = {
     "another issuer": another_issuer,
     "a payload swapped under another token's signature": payload_swap,
 }
+
+# recipe -> forge: the names a recording gives its forgeries' recipes, and all a replay may call.
+RECIPES: dict[str, Callable[[str, str], str]] = {recipe.__name__: recipe for recipe in FORGERIES.values()}
+
+
+@runtime_checkable
+class ForgeryRecorder(Protocol):
+    """What records a run (conformance/parity/recorder.py), as a case sees it: told how each forged
+    token was made, so that its recording names the recipe instead of holding the token."""
+
+    def forged(self, token: str, recipe: str, sources: tuple[str, str]) -> None: ...
+
+
+def forge(kind: str, token: str, other: str, recorder: object = None) -> str:
+    """`FORGERIES[kind]`'s forgery of `token` (`other`: another user's genuine token); a recorder that
+    keeps forgeries is told the recipe and the genuine tokens it was made of."""
+    recipe = FORGERIES[kind]
+    forged = recipe(token, other)
+    if isinstance(recorder, ForgeryRecorder):
+        recorder.forged(forged, recipe.__name__, (token, other))
+    return forged

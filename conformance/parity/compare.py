@@ -1,6 +1,8 @@
 """What "the same answer" means in a replay: the status, the error type, the message, the shape of the
 body and its values, once both sides are named and normalised (`recorder.answer_of`).
 
+What a provisioning action made is compared by name, and a sign-in by how it went (`made_differences`).
+
 Ids a target makes itself and the suite never names (a user's `sub`, inside a device's attributes)
 differ from run to run: two values that differ only in such ids are the same when the ids pair up one
 to one over the whole replay (`Pairing`), as two runs of one program may number things differently.
@@ -134,3 +136,18 @@ def differences(
             if path not in skip and not pairing.same(left.get(path), right.get(path)):
                 found.append(Difference(path, left.get(path), right.get(path)))
     return found
+
+
+def made_differences(recorded: Any, replayed: Any) -> list[Difference]:
+    """How what an action made on the replay differs from what it made on the recording: a user, device
+    or token by its name (an access token's name says which sign-in gave it), and a sign-in by how it
+    went: the challenges answered, in order, and for a sign-in judged in parts where it stopped and the
+    error type (a target that skips the device challenges still gives tokens). Every field the
+    recording kept is compared; one it did not keep (an older recording) is not."""
+    if not isinstance(recorded, dict) or not isinstance(replayed, dict):
+        return [] if recorded == replayed else [Difference("made", recorded, replayed)]
+    return [
+        Difference(f"made.{key}", value, replayed.get(key))
+        for key, value in recorded.items()
+        if replayed.get(key) != value
+    ]

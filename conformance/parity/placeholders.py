@@ -3,7 +3,9 @@
 A recording must not carry a real id or a secret, and a replay must put its own target's values where
 the recorded run had its own. Values are named as provisioning makes them, in the order it makes them;
 a replay that performs the same provisioning actions in the same order names its own values alike, so
-a name maps one target's value to the other's.
+a name maps one target's value to the other's. A token a case forged is named by how it was made
+(`<forged:alg_none:user-1.access-1,user-2.access-1>`: the recipe in `conformance/cases/forgery.py` and
+the genuine tokens it was made of): a replay forges its own from its own tokens.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from conformance.cases.forgery import RECIPES
 from conformance.provisioning.model import Device, Pool, Tokens, User
 
 NAME = re.compile(r"<(?:pool|user|region|run)[A-Za-z0-9.\-]*>")
+# A forged token's name: its recipe, then the names (without <>) of the tokens it was made of, or "".
+FORGED = re.compile(r"<forged:([A-Za-z0-9_]+):([A-Za-z0-9.,\-]*)>")
 # Ids a target makes itself and the suite never sees made (a user's sub inside a device's attributes).
 OPAQUE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MIN_LENGTH = 6  # shorter values would name ordinary words
@@ -77,7 +82,11 @@ class Placeholders:
         """The user's name; its pool, current tokens and devices are named too (new ones only)."""
         name = self.known(user)
         if name is None and user.username in self.names:
-            return self.names[user.username]  # a copy a case made (an impostor): not a user of its own
+            twin = self.objects.get(self.names[user.username])
+            # A copy a case made (an impostor) is no user of its own; a namesake in another pool
+            # (AUTH-OTHER-POOL's) is one, with tokens of its own to name.
+            if not isinstance(twin, User) or twin.pool.id == user.pool.id:
+                return self.names[user.username]
         if name is None:
             self.pool(user.pool)
             name = self._new("user", user, {"": user.username})
@@ -118,6 +127,17 @@ class Placeholders:
     def minted(self, user: User, token: str) -> None:
         owner = (self.known(user) or self.user(user))[1:-1]
         self._add(token, f"<{self._next(owner + '.minted')}>")
+
+    def forged(self, token: str, recipe: str, sources: tuple[str, ...]) -> None:
+        """A forged token named by its recipe and its sources' names; a forgery made of a value with no
+        name (no token of a user here) stays unnamed, a secret: its request is not sent again."""
+        parts = []
+        for source in sources:
+            name = self.names.get(source) if source else "<>"  # "": a recipe's unused token
+            if name is None or not (name == "<>" or NAME.fullmatch(name)):
+                return
+            parts.append(name[1:-1])
+        self._add(token, f"<forged:{recipe}:{','.join(parts)}>")
 
     def name_of(self, obj: Any) -> Any:
         """An action argument as a recording holds it: a user, device or pool by its name."""
@@ -163,7 +183,8 @@ class Placeholders:
         return OPAQUE_ID.sub(name, text)
 
     def concrete(self, text: str) -> str:
-        """Every name replaced by this side's value; Unresolved names the first it does not know."""
+        """Every name replaced by this side's value, a forgery forged again from this side's tokens;
+        Unresolved names the first it does not know."""
 
         def value(match: re.Match[str]) -> str:
             name = match.group(0)
@@ -173,7 +194,26 @@ class Placeholders:
                 raise Unresolved(name)
             return self.values[name]
 
-        return NAME.sub(value, text)
+        # Forgeries first: their names hold names (without <>), and a forged token holds no `<`.
+        return NAME.sub(value, FORGED.sub(self._forge_again, text))
+
+    def _forge_again(self, match: re.Match[str]) -> str:
+        """The same recipe applied to this side's tokens of the same names (only a recipe of
+        forgery.py: a recording is a shared file, and names no code of its own)."""
+        name, recipe = match.group(0), RECIPES.get(match.group(1))
+        sources = [f"<{part}>" if part else "" for part in match.group(2).split(",")]
+        if recipe is None or len(sources) != 2:
+            raise Unresolved(name)
+        for source in sources:
+            if source and source not in self.values:
+                raise Unresolved(source)
+        token, other = (self.values[s] if s else "" for s in sources)
+        try:
+            forged = recipe(token, other)
+        except (ValueError, IndexError):  # this side's token is no JWT to forge from
+            raise Unresolved(name) from None
+        self._add(forged, name)  # an answer that repeats it names it as the recording did
+        return forged
 
     def resolve(self, arg: Any) -> Any:
         """An action argument back to this side's object."""

@@ -6,7 +6,8 @@ Two kinds of step:
   replay performs the action on its own target instead of resending them: an SRP sign-in cannot be
   resent, it has to be computed again.
 - a *request*: anything else a case sent, as sent, and the answer. It is *replayable* when naming left
-  no secret in it (a tampered token or an SRP proof is not; those steps are kept, redacted).
+  no secret in it (an SRP proof is not; such steps are kept, redacted). A token a case forged is named
+  by its recipe (`forged`), so its request is replayable: a replay forges its own and sends it.
 
 Nothing secret is written: names first, then the suite's redaction over everything.
 """
@@ -217,6 +218,12 @@ class Recorder:
                     for obj in list(self.names.objects.values()):  # tokens a sign-in changed
                         if isinstance(obj, User):
                             self.names.user(obj)
+
+    def forged(self, token: str, recipe: str, sources: tuple[str, str]) -> None:
+        """A case forged `token` from `sources` by `recipe` (conformance/cases/forgery.py): named by
+        how it was made, never kept (the cases' ForgeryRecorder)."""
+        with self._lock:
+            self.names.forged(token, recipe, sources)
 
     def _name(self, obj: Any, owner: Any = None) -> None:
         if isinstance(obj, User):

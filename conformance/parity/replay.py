@@ -2,9 +2,11 @@
 request with this target's own values, and tell for each step whether the answer is the recorded one.
 
 Provisioning actions are performed again (by the same Provisioner methods, named the same way, so each
-recorded name gets this target's value); requests are sent as recorded, names put back (`send_raw`, or
-botocore where the target has no wire path). A step whose names this target cannot give (a fixture it
-could not make) or whose request held a secret is not replayed, and says why.
+recorded name gets this target's value) and compared by what they made (`compare.made_differences`:
+names, and how a sign-in went). Requests are sent as recorded, names put back, a forged token forged
+again from this target's own tokens by the recorded recipe (`send_raw`, or botocore where the target
+has no wire path). A step whose names this target cannot give (a fixture it could not make) or whose
+request held a secret is not replayed, and says why.
 
 Each recorded case becomes a case result: PASS when every replayed step answered as recorded, FAIL
 when one did not (the first difference is its reason), BLOCKED when nothing could be replayed. The
@@ -33,7 +35,7 @@ from conformance.provisioning.signin import device_confirmation
 from conformance.secrets import redact, redact_obj
 from conformance.targets import RawUnsupported, Target, open_target
 
-from .compare import Difference, Pairing, differences
+from .compare import Difference, Pairing, differences, made_differences
 from .placeholders import Placeholders, Unresolved
 from .recorder import FORMAT, RECOMPUTED, RUN, Recorder, answer_of
 
@@ -168,21 +170,16 @@ class Replayer:
                 "error": f"{type(exc).__name__}: {redact(self.names.abstract(str(exc)))}",
             }
         parity.replayed = redact_obj(replayed)
-        # What an action made is compared by name (an access token's name says which sign-in gave it).
         found = []
         if bool(parity.recorded["error"]) != bool(replayed["error"]):
             found.append(
                 Difference("fixture", parity.recorded["error"] or "made", replayed["error"] or "made")
             )
-        elif not replayed["error"] and _made_name(parity.recorded["made"]) != _made_name(replayed["made"]):
-            found.append(Difference("made", parity.recorded["made"], replayed["made"]))
+        elif not replayed["error"]:
+            found = made_differences(parity.recorded["made"], parity.replayed["made"])
         parity.differences = found
         parity.parity = DIFFERENT if found else SAME
         return parity
-
-
-def _made_name(made: Any) -> Any:
-    return made.get("access_token") if isinstance(made, dict) else made
 
 
 def replay(path: Path, spec: str) -> dict[str, Any]:
