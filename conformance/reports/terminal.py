@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from conformance.secrets import redact
 
-from .verdicts import SHORT, VERDICTS, counts, family_of, family_order, score
+from .verdicts import SHORT, VERDICTS, blocked_groups, counts, family_of, family_order, score
 
 ANSI = {
     "PASS": "32",
@@ -100,6 +100,14 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
             lines.append(f"  {paint(verdict, verdict, color)} {case.get('id')}{flaky}: {reason}"[:220])
         if len(bad) > MAX_LISTED:
             lines.append(f"  ... and {len(bad) - MAX_LISTED} more {verdict}")
+    caused, limits = blocked_groups(cases)
+    for named, ids in caused.items():
+        listed = ", ".join(ids[:MAX_LISTED]) + (
+            f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+        )
+        lines.append(f"  {paint('BLOCKED', 'BLOCKED', color)} by the target, explained by {named}: {listed}")
+    for why, ids in limits.items():
+        lines.append(f"  not testable here (a limit outside the target): {', '.join(ids)}: {why}"[:220])
     lines.append(f"  score: {score(cases).line()}")
     if report_path is not None:
         lines.append(f"  report: {report_path}")

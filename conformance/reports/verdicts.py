@@ -124,6 +124,7 @@ class Score:
     applicable: int
     informational: int
     not_applicable: int
+    blocked_by_target: int = 0  # of not_applicable: BLOCKED by what the target broke (fails the gate)
 
     @property
     def total(self) -> int:
@@ -132,19 +133,52 @@ class Score:
     def line(self) -> str:
         return (
             f"{self.passed} of {self.applicable} applicable requirements passed"
-            f" ({self.informational} informational;"
-            f" {self.not_applicable} of {self.total} not applicable: BLOCKED or SKIPPED)"
+            f" ({self.total} requirements, {self.applicable + self.informational} judged:"
+            f" {self.informational} informational;"
+            f" {self.not_applicable} not judged: {self.blocked_by_target} BLOCKED by the target,"
+            f" {self.not_applicable - self.blocked_by_target} not testable here)"
         )
 
 
+def blocked_cause(case: Mapping[str, Any]) -> str | None:
+    """A BLOCKED's cause: "target", "limit" (outside the target) or "stopped"; None for another verdict.
+    A BLOCKED that does not say (an older results.json) counts as the target's."""
+    if case.get("verdict") != "BLOCKED":
+        return None
+    blocked = case.get("blocked")
+    cause = blocked.get("cause") if isinstance(blocked, Mapping) else None
+    return str(cause) if cause in ("target", "limit", "stopped") else "target"
+
+
 def score(cases: Iterable[Mapping[str, Any]]) -> Score:
+    cases = list(cases)
     verdicts = [str(c.get("verdict")) for c in cases]
     return Score(
         passed=sum(1 for v in verdicts if v in PASSED),
         applicable=sum(1 for v in verdicts if v not in NOT_JUDGED),
         informational=verdicts.count("INFORMATIONAL"),
         not_applicable=sum(1 for v in verdicts if v in NOT_APPLICABLE),
+        blocked_by_target=sum(1 for c in cases if blocked_cause(c) in ("target", "stopped")),
     )
+
+
+def blocked_groups(cases: Iterable[Mapping[str, Any]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The BLOCKED requirements, apart: those the target caused, by the requirement whose FAIL explains
+    them (or "no answer"); and those outside the target (limits), by their reason."""
+    caused: dict[str, list[str]] = {}
+    limits: dict[str, list[str]] = {}
+    for case in cases:
+        cause = blocked_cause(case)
+        if cause is None:
+            continue
+        blocked = case.get("blocked")
+        named = blocked.get("requirement") if isinstance(blocked, Mapping) else None
+        if cause == "limit":
+            why = " ".join(str(case.get("reason") or "").split())
+            limits.setdefault(why, []).append(str(case.get("id")))
+        else:
+            caused.setdefault(str(named or "no answer from the target"), []).append(str(case.get("id")))
+    return caused, limits
 
 
 def family_of(case: Mapping[str, Any]) -> str:

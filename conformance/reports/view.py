@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
-from .verdicts import COLORS, OUTCOME_ORDER, VERDICTS, counts, family_of, family_order, score
+from .verdicts import (
+    COLORS,
+    OUTCOME_ORDER,
+    VERDICTS,
+    blocked_groups,
+    counts,
+    family_of,
+    family_order,
+    score,
+)
 
 MAX_BODY = 6000  # characters of an example body shown before it is cut
 
@@ -209,6 +218,9 @@ class ReportView:
     counts: dict[str, int]
     total: int
     score_line: str
+    # BLOCKED apart: by the requirement whose FAIL explains it (the target's doing), and by limit.
+    blocked_by_target: list[tuple[str, list[str]]]
+    not_testable: list[tuple[str, list[str]]]
     arcs: list[charts.Arc]
     families: list[FamilyView]
     coverage: list[dict[str, Any]]
@@ -393,6 +405,8 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
         counts=tally,
         total=len(cases),
         score_line=score(cases).line(),
+        blocked_by_target=list(blocked_groups(cases)[0].items()),
+        not_testable=list(blocked_groups(cases)[1].items()),
         arcs=charts.donut(tally),
         families=groups,
         coverage=[dict(r) for r in results.get("error_coverage", []) if isinstance(r, Mapping)],

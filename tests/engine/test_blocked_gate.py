@@ -33,6 +33,8 @@ def test_a_target_that_cannot_create_users_fails_the_gate_and_names_why(tmp_path
     for case in blocked:
         assert case["blocked"] == {"cause": "target", "requirement": "FLOW-TEST-SUPPORT"}, case["id"]
         assert "FLOW-TEST-SUPPORT" in str(case["reason"])
+    assert "BLOCKED by the target, explained by FLOW-TEST-SUPPORT: " in result.stdout
+    assert " BLOCKED by the target, 0 not testable here" in result.stdout  # the score line says so
 
 
 def test_the_same_cases_without_the_requirement_that_explains_them_still_fail_the_gate(
@@ -74,3 +76,5 @@ def test_a_limit_outside_the_target_is_neutral(tmp_path: Path) -> None:
         assert cases[case_id]["verdict"] == "BLOCKED"
         assert cases[case_id]["blocked"] == {"cause": "limit", "requirement": None}
         assert "control path" in str(cases[case_id]["reason"])
+    assert "not testable here (a limit outside the target): AUTH-EXPIRED" in result.stdout
+    assert "0 BLOCKED by the target, 2 not testable here" in result.stdout

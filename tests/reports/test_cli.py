@@ -29,9 +29,11 @@ def test_report_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "reference: 53 of 53 applicable requirements passed"
-        " (4 informational; 0 of 57 not applicable: BLOCKED or SKIPPED)",
+        " (57 requirements, 57 judged: 4 informational;"
+        " 0 not judged: 0 BLOCKED by the target, 0 not testable here)",
         "http://127.0.0.1:5000: 0 of 41 applicable requirements passed"
-        " (0 informational; 16 of 57 not applicable: BLOCKED or SKIPPED)",
+        " (57 requirements, 41 judged: 0 informational;"
+        " 16 not judged: 16 BLOCKED by the target, 0 not testable here)",
         f"matrix: {tmp_path / 'm' / 'index.html'}",
     ]
 

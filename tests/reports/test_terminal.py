@@ -24,7 +24,9 @@ def test_summary_names_the_report_and_the_failures() -> None:
         "UpdateDeviceStatus conformance: target http://127.0.0.1:9229 (endpoint), seed 7"
     )
     assert lines[-1] == "  report: reports/latest/index.html"
-    assert "  score: 47 of 51 applicable requirements passed (4 informational; 2 of 57 not applicable" in text
+    assert "  score: 47 of 51 applicable requirements passed (57 requirements, 55 judged:" in text
+    # The BLOCKED apart: the target's doing (by the requirement that explains it) and limits outside it.
+    assert "2 not judged: 1 BLOCKED by the target, 1 not testable here" in text
     assert "FAIL VAL-DEVICEKEY-LENGTH[56]: a 56-character DeviceKey was accepted" in text
     assert "FAIL AUTH-NOT-JWT (flaky):" in text
     assert "ERROR STATE-MACHINE: suite error" in text
