@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -246,6 +247,10 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the cases against a target through pytest, then judge the results (exit codes: README)."""
+    # Where the run will write is checked before anything is sent (and before the run's imports).
+    require_writable(Path(args.report_dir), "the report directory", directory=True)
+    if args.record:
+        require_writable(Path(args.record), "the recording file", directory=False)
     from conformance.app.run import run
 
     return run(args)
@@ -257,8 +262,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from .parity.replay import replay, summary_lines
 
-    document = replay(Path(args.recording), args.target)
     report_dir = Path(args.report_dir)
+    require_writable(report_dir, "the report directory", directory=True)
+    document = replay(Path(args.recording), args.target)
     write_outputs(document, report_dir)
     for line in summary_lines(document):
         print(line)
@@ -297,6 +303,37 @@ def cmd_serve_reference(args: argparse.Namespace) -> int:
 def _require_exists(path: Path | None) -> None:
     if path is not None and not path.exists():
         raise SuiteError(f"no such file or directory: {path}")
+
+
+def require_writable(path: Path, what: str, *, directory: bool) -> None:
+    """A usage error (exit 2, one line) when `path` could not be written: found before a run sends
+    anything, not when its reports are written at the end."""
+    try:
+        problem = _unwritable(path, directory=directory)
+    except OSError as exc:  # a parent that cannot even be looked into
+        problem = exc.strerror or str(exc)
+    if problem is not None:
+        raise SuiteError(f"cannot write {what} {path}: {problem}")
+
+
+def _unwritable(path: Path, *, directory: bool) -> str | None:
+    """Why `path` (a directory, made with its parents if need be, or a file) cannot be written; None
+    when it can. Tried, not judged from permission bits: root ignores them, a read-only mount does not."""
+    if path.exists():
+        if path.is_dir() != directory:
+            return "it is a directory" if path.is_dir() else "it is not a directory"
+        if not directory:
+            with path.open("ab"):  # opened for appending, left as it was
+                return None
+        place = path
+    else:
+        place = path.parent
+        while not place.exists():
+            place = place.parent
+        if not place.is_dir():
+            return f"{place} is not a directory"
+    with tempfile.TemporaryFile(dir=place):  # an unnamed file, gone when closed
+        return None
 
 
 # --- parser -----------------------------------------------------------------------------------------

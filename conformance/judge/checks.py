@@ -166,6 +166,8 @@ def status_split(exchange: Exchange) -> str | None:
 
 @check(ids.PROTO_CONTENT_TYPE)
 def content_type(exchange: Exchange) -> str | None:
+    """The awsJson1_1 media type, declared by a body that is one: JSON, or empty (an empty output is
+    one, as PROTO-SUCCESS-BODY has it). A header alone, over a body no client can parse, is no PASS."""
     if not exchange.answered:
         return None
     media = (exchange.content_type or "").split(";", 1)[0].strip().lower()
@@ -173,6 +175,17 @@ def content_type(exchange: Exchange) -> str | None:
         raise CheckFailure(
             ids.PROTO_CONTENT_TYPE, awsjson_media_type(), exchange.content_type or "(none)", exchange
         )
+    if exchange.body.strip():
+        try:
+            json.loads(exchange.body)
+        except ValueError as exc:
+            why = f"{exc.msg} at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else "not text"
+            raise CheckFailure(
+                ids.PROTO_CONTENT_TYPE,
+                f"a body that parses as {awsjson_media_type()} (JSON), or an empty one",
+                f"{exchange.content_type} over a body that is not JSON ({why})",
+                exchange,
+            ) from None
     return str(exchange.content_type)
 
 

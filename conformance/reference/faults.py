@@ -1301,6 +1301,29 @@ def admin_create_user_fails(
     return fwd()
 
 
+def success_not_json(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """An accepted UpdateDeviceStatus is answered `{}` and one stray `}` under the awsJson1_1
+    Content-Type, as a template that writes one brace too many would: the header says JSON, the body is
+    none (awsJson1_1: "Every response carries `Content-Type: application/x-amz-json-1.1`"; "Empty
+    output: an empty body or `{}`"). The update itself is made."""
+    status, headers, payload = fwd()
+    if target != UPDATE or status != 200:
+        return status, headers, payload
+    kept = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+    return status, {**kept, "Content-Type": "application/x-amz-json-1.1"}, b"{}}"
+
+
+def admin_get_device_broken(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """AdminGetDevice answers a server error: no test can read a device back through it."""
+    if target == TARGET_PREFIX + "AdminGetDevice":
+        return _error(500, "InternalErrorException", "An internal error occurred.")
+    return fwd()
+
+
 # name -> (the requirement it breaks, the fault). The suite's tests also name the check each one breaks
 # (tests/engine/test_faulty_variants.py).
 FAULTS: dict[str, tuple[str, Fault]] = {
@@ -1357,6 +1380,7 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "reject-everything": ("(every success case)", reject_everything),
     "unimplemented-device-operations": ("(every device case)", unimplemented_device_operations),
     "non-json-200": ("(no case may pass)", non_json_200),
+    "success-not-json": ("PROTO-CONTENT-TYPE", success_not_json),
     # Written from the contract alone (issue "Verdicts that generalize")
     "invalid-enum-stored": ("VAL-STATUS-ENUM", invalid_enum_stored),
     "tampered-token-still-updates": ("AUTH-TAMPERED", tampered_token_still_updates),
@@ -1382,6 +1406,7 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "payload-swap-accepted": ("AUTH-TAMPERED", payload_swap_accepted),
     "wrong-type-not-implemented": ("PROTO-NO-5XX", wrong_type_not_implemented),
     "admin-create-user-fails": ("FLOW-TEST-SUPPORT", admin_create_user_fails),
+    "admin-get-device-broken": ("FLOW-TEST-SUPPORT", admin_get_device_broken),
     # The device flow and the pool's configuration, written from the contract alone
     "confirm-ignores-prompt-configuration": ("FLOW-CONFIRM-DEVICE", confirm_ignores_prompt_configuration),
     "confirm-always-asks": ("FLOW-CONFIRM-DEVICE", confirm_always_asks),

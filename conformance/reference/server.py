@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from ..errors import SuiteError
 from .backend import ReferenceBackend
 from .controls import PREFIX, Controls
 from .protocol import CONTENT_TYPE
@@ -182,7 +183,10 @@ class RunningServer:
 
 
 def _make_server(backend: ReferenceBackend, host: str, port: int) -> tuple[ThreadingHTTPServer, str]:
-    server = _Server((host, port), _handler_class(backend))
+    try:
+        server = _Server((host, port), _handler_class(backend))
+    except OSError as exc:  # the port in use, a host that is not this machine's: the user's to fix
+        raise SuiteError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_host, bound_port = server.server_address[:2]
     host_text = bound_host.decode() if isinstance(bound_host, bytes) else str(bound_host)
     shown = f"[{host_text}]" if ":" in host_text else host_text
@@ -203,7 +207,8 @@ def start_server(
 def serve(
     host: str, port: int, announce: Callable[[str], None], backend: ReferenceBackend | None = None
 ) -> None:
-    """Serve until SIGINT or SIGTERM (the CLI's `serve-reference`); `announce(url)` once listening."""
+    """Serve until SIGINT or SIGTERM (the CLI's `serve-reference`); `announce(url)` once listening.
+    A host and port it cannot listen on (a port in use) is a SuiteError, before anything is announced."""
     server, url = _make_server(backend or ReferenceBackend(), host, port)
 
     def stop(signum: int, frame: object) -> None:

@@ -1,8 +1,11 @@
 """`Target`: one target, opened from a spec, that every case and fixture talks to.
 
 Each call goes through a botocore cognito-idp client (real serializer and parser; client-side
-validation off so invalid values reach the server; no retries; connect and read timeouts), is paced
-when pacing is on, is recorded in the call log, and comes back as an Exchange whatever the target did.
+validation off so invalid values reach the server; no retries), is paced when pacing is on, is recorded
+in the call log, and comes back as an Exchange whatever the target did. On HTTP targets botocore's
+requests and the raw ones leave through one RawHttp: each call has one total deadline of `timeout`
+seconds (connect, headers and the whole body; a dripping answer is a timeout like a hang) and a bounded
+body (wire.py).
 
 A breaker stops a run from waiting on a target that went silent: after STOP_AFTER calls in a row without
 an HTTP answer (timeout, refused, reset; a silent probe at open counts as one) the target counts as
@@ -35,7 +38,14 @@ from .logsafety import install_redacting_filters
 from .pacing import PACES, Pacer
 from .retry import THROTTLING_ERRORS, retry_throttled
 from .spec import ParsedSpec, check_region, parse_spec
-from .wire import BotocoreCapture, RawHttp, describe_failure, exchange_from_slot
+from .wire import (
+    AnswerTooLarge,
+    BotocoreCapture,
+    RawHttp,
+    describe_failure,
+    exchange_from_slot,
+    send_through,
+)
 
 DEFAULT_REGION = "us-east-1"
 DUMMY_CREDENTIALS = ("conformance", "conformance-dummy-secret")  # for endpoints that want any signature
@@ -119,6 +129,8 @@ class Target:
         self.throttle_sleep: Callable[[float], None] = time.sleep  # tests replace it
         self._client = client
         self._capture = BotocoreCapture(client)
+        if raw is not None:
+            send_through(client, raw)  # the SDK path under the same deadline and size cap as the raw one
         self._operations = frozenset(client.meta.service_model.operation_names)
         self._raw = raw
         self._on_close = on_close or []
@@ -199,12 +211,15 @@ class Target:
         Overall: at most `seconds` plus one call timeout (a call started just before the deadline)."""
         timeout = min(self.timeout, call_timeout, seconds)
         window = _Window(deadline=time.monotonic() + seconds, seconds=seconds, timeout=timeout)
+        if self._raw is not None:
+            window.raw = RawHttp(self._raw.url, timeout, verify=self._raw.verify)
         if self._client_factory is not None and not self._closed:
             with contextlib.suppress(Exception):  # no short client: the deadline still holds
-                window.client = self._client_factory(timeout)
-                window.capture = BotocoreCapture(window.client)
-        if self._raw is not None:
-            window.raw = RawHttp(self._raw.url, timeout)
+                client = self._client_factory(timeout)
+                capture = BotocoreCapture(client)
+                if window.raw is not None:
+                    send_through(client, window.raw)
+                window.client, window.capture = client, capture
         with self._breaker_lock:
             previous, self._window = self._window, window
         try:
@@ -480,11 +495,17 @@ def _open_moto(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | N
     )
 
 
+def _verify(session: botocore.session.Session) -> bool | str:
+    """TLS verification as botocore's own sender would do it: AWS_CA_BUNDLE / ca_bundle if configured."""
+    bundle = session.get_config_variable("ca_bundle")
+    return str(bundle) if bundle else True
+
+
 def _answers(raw: RawHttp, timeout: float) -> bool:
     """The breaker's liveness check: does any HTTP answer at all come back to a plain GET?"""
     try:
         raw.get_json(PROBE_PATH, timeout)
-    except ValueError:  # before RequestException: requests' JSONDecodeError is both, and it is an answer
+    except (ValueError, AnswerTooLarge):  # an answer all the same (not JSON; too long to read)
         return True
     except requests.RequestException:
         return False
@@ -527,7 +548,7 @@ def _open_endpoint(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str
     session = botocore.session.Session()  # for the configured region and credentials only
     region = region or session.get_config_variable("region") or DEFAULT_REGION
     check_region(region)
-    raw = RawHttp(parsed.endpoint, timeout)
+    raw = RawHttp(parsed.endpoint, timeout, verify=_verify(session))
     controls, silent = _probe(raw, parsed.endpoint, timeout)
     # Emulators want a signature but check no secret: the standard chain's if it has some, else dummies.
     credentials: tuple[str, str] | tuple[str, str, str] = DUMMY_CREDENTIALS
@@ -582,7 +603,7 @@ def _open_aws(parsed: ParsedSpec, pacer: Pacer, timeout: float, region: str | No
 
     client = make_client(timeout)
     endpoint = str(client.meta.endpoint_url)  # AWS_ENDPOINT_URL(_COGNITO_IDENTITY_PROVIDER) honoured
-    raw = RawHttp(endpoint, timeout)
+    raw = RawHttp(endpoint, timeout, verify=_verify(session))
     host = urlsplit(endpoint).hostname or ""
     probed: tuple[TargetControls | None, str | None] | None = None
     if not host.endswith((".amazonaws.com", ".amazonaws.com.cn")):

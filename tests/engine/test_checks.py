@@ -48,7 +48,7 @@ CASES: list[tuple[str, Check[[Exchange]], list[Exchange], list[Exchange]]] = [
         "PROTO-NO-5XX",
         checks.not_5xx,
         [OK, NOT_FOUND],
-        [answer(500, "InternalErrorException"), answer(None, error="timeout")],
+        [answer(500, "InternalErrorException")],
     ),
     (
         "PROTO-ERROR-TYPE",
@@ -238,3 +238,14 @@ def test_unknown_operation_is_unimplemented_only_for_a_correct_target_header() -
 def test_ordinary_errors_are_not_unimplemented() -> None:
     assert unimplemented_reason(NOT_FOUND) is None
     assert unimplemented_reason(answer(500, "InternalErrorException")) is None
+
+
+def test_no_answer_is_nothing_for_an_answer_check_and_a_failure_of_an_answer() -> None:
+    """A request without an answer: the checks that read answers have nothing to judge; `an_answer`
+    (which the context runs on the first such request after answers) is the FAIL of PROTO-NO-5XX."""
+    silent = answer(None, error="timeout after 10s")
+    with pytest.raises(NothingToJudge):
+        checks.not_5xx(silent)
+    with pytest.raises(CheckFailure) as caught:
+        checks.an_answer(silent)
+    assert caught.value.requirement == "PROTO-NO-5XX" and "timeout" in str(caught.value.actual)

@@ -1,8 +1,9 @@
 """A run killed with SIGINT (or SIGTERM) in the middle of provisioning leaves nothing on the target.
 
 The target is a reference served by this test process (start_server on 127.0.0.1); the run is a driver
-script in a subprocess, signalled by its pid once it is provisioning its second user. What is left is
-checked by listing the served reference's state.
+script in a subprocess, signalled by its pid while the reference holds its second user's sign-in (a
+known point, not a guess at how long provisioning takes). What is left is checked by listing the served
+reference's state.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
 
 import pytest
 
 from conformance.reference import ReferenceBackend, RunningServer, start_server
+from tests.holding import Holding, sign_in_of_user
 from tests.signals import interruptible
 
 from .servers_path import ROOT
@@ -28,12 +31,14 @@ def served() -> Iterator[RunningServer]:
         yield running
 
 
-def run_driver(url: str, run_id: str, count: int) -> subprocess.Popen[str]:
+def run_driver(
+    url: str, run_id: str, count: int, stderr: IO[str] | int = subprocess.PIPE
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.provisioning.driver", url, run_id, str(count)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         preexec_fn=interruptible,
@@ -62,24 +67,29 @@ def test_a_run_that_finishes_leaves_nothing(served: RunningServer) -> None:
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_run_interrupted_mid_provisioning_leaves_nothing(
-    served: RunningServer, sig: int, code: int
-) -> None:
+def test_a_run_interrupted_mid_provisioning_leaves_nothing(sig: int, code: int, tmp_path: Path) -> None:
     run_id = f"sig{int(sig)}"
-    process = run_driver(served.url, run_id, 50)
-    assert process.stdout is not None
-    try:
-        assert process.stdout.readline().strip() == "provisioning user 1"
-        assert process.stdout.readline().strip() == "provisioning user 2"
-        time.sleep(0.05)  # inside user 2's sign-in
-        assert pools_and_users(served.backend, f"ccf-{run_id}-"), "nothing was created before the signal"
-        os.kill(process.pid, sig)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+    backend = Holding(sign_in_of_user(2))
+    log = tmp_path / "stderr.log"
+    # The DEBUG log goes to a file: unread, it would fill a pipe and stop the driver before the hold.
+    with start_server(backend, "127.0.0.1", 0) as served, log.open("w") as stderr:
+        process = run_driver(served.url, run_id, 50, stderr)
+        assert process.stdout is not None
+        try:
+            backend.wait_until_reached(process)  # the driver waits on user 2's sign-in
+            assert process.stdout.readline().strip() == "provisioning user 1"
+            assert process.stdout.readline().strip() == "provisioning user 2"
+            assert pools_and_users(backend, f"ccf-{run_id}-"), "nothing was created before the signal"
+            os.kill(process.pid, sig)
+            backend.release()
+            out, _ = process.communicate(timeout=60)
+        finally:
+            backend.release()
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+    err = log.read_text()
     assert process.returncode == code, err[-2000:]
     check_output(out, err)
     assert "cleaning up what the run created" in err
-    assert pools_and_users(served.backend, f"ccf-{run_id}-") == []
+    assert pools_and_users(backend, f"ccf-{run_id}-") == []

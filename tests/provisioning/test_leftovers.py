@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import Exchange, Target, open_target
 from tests.engine.conftest import CLI, ENV, cli
+from tests.holding import Holding, nth
 from tests.signals import interruptible
 
 from .helpers import held, held_at
@@ -119,10 +119,11 @@ def test_a_managed_run_leaves_nothing(
 
 
 def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path) -> None:
-    with start_server(ReferenceBackend(), "127.0.0.1", 0) as running:
-        # One property case with many examples (about 15 s uninterrupted): still running well after its
-        # pool and user exist, when the signal comes.
-        command = [*CLI, "run", "--target", running.url, "--case", "VAL-STATUS-ENUM", "--examples", "5000"]
+    # One property case, held at its fifth UpdateDeviceStatus: its pool and user exist, and the run is
+    # waiting on that request when the signal comes, however fast the machine.
+    backend = Holding(nth("UpdateDeviceStatus", 5))
+    with start_server(backend, "127.0.0.1", 0) as running:
+        command = [*CLI, "run", "--target", running.url, "--case", "VAL-STATUS-ENUM", "--examples", "50"]
         run = subprocess.Popen(
             [*command, "--report-dir", str(tmp_path)],
             stdout=subprocess.PIPE,
@@ -132,17 +133,14 @@ def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path) -> None:
             preexec_fn=interruptible,
         )
         try:
-            deadline = time.monotonic() + 60
-            seen: list[str] = []
-            while time.monotonic() < deadline and not (
-                any("-pool-" in n for n in seen) and any("-user-" in n for n in seen)
-            ):
-                time.sleep(0.1)
-                seen = held_at(running.url, "ccf-")
-            assert any("-user-" in n for n in seen), "the run provisioned a pool and a user"
+            backend.wait_until_reached(run)
+            seen = held_at(running.url, "ccf-")
+            assert any("-pool-" in n for n in seen) and any("-user-" in n for n in seen), seen
             run.send_signal(signal.SIGINT)
+            backend.release()
             output, _ = run.communicate(timeout=60)
         finally:
+            backend.release()
             if run.poll() is None:
                 run.kill()
                 run.wait()

@@ -1,7 +1,9 @@
-"""Small misbehaving servers on 127.0.0.1 (each in a thread, stopped by the test), and helpers."""
+"""Small misbehaving servers on 127.0.0.1 (each in threads of this process, stopped by the test), and
+helpers."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -120,6 +122,114 @@ class Silent:
         for conn in self.conns:
             conn.close()
         self.sock.close()
+
+
+def _read_request(conn: socket.socket) -> bool:
+    """Reads one HTTP request (headers and a Content-Length body); False when the client went away."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip() or 0)
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return False
+        rest += chunk
+    return True
+
+
+class _Hostile:
+    """Accepts connections on 127.0.0.1 and answers each request with `_answer` in a thread of its own
+    (until stopped). Each connection serves one request, then closes."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.conns: list[socket.socket] = []
+        self.stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            if _read_request(conn):
+                self._answer(conn)
+        except OSError:
+            pass  # the client gave up (what the suite is meant to do)
+        finally:
+            conn.close()
+
+    def _answer(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+DRIPPED_BODY = b'{"__type":"NotAuthorizedException","message":"Invalid Access Token"}'
+DRIPPED_ANSWER = (
+    b"HTTP/1.1 400 Bad Request\r\n"
+    b"Content-Type: application/x-amz-json-1.1\r\n"
+    b"x-amzn-ErrorType: NotAuthorizedException\r\n"
+    b"x-amzn-RequestId: 00000000-0000-0000-0000-000000000000\r\n"
+    + f"Content-Length: {len(DRIPPED_BODY)}\r\n\r\n".encode()
+    + DRIPPED_BODY
+)
+
+
+class Dripping(_Hostile):
+    """Answers a valid-looking awsJson1_1 error one byte every `interval` seconds (the first `at_once`
+    bytes at once): every read gets a byte well within any timeout, the whole answer takes a minute."""
+
+    def __init__(self, interval: float = 0.2, at_once: int = 0) -> None:
+        self.interval = interval
+        self.at_once = at_once
+        super().__init__()
+
+    def _answer(self, conn: socket.socket) -> None:
+        conn.sendall(DRIPPED_ANSWER[: self.at_once])
+        for byte in DRIPPED_ANSWER[self.at_once :]:
+            if self.stopped.wait(self.interval):
+                return
+            conn.sendall(bytes([byte]))
+
+
+class Flooding(_Hostile):
+    """Answers 200 with a body of a gigabyte, as fast as the client reads it."""
+
+    def _answer(self, conn: socket.socket) -> None:
+        size = 1 << 30
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
+            + f"Content-Length: {size}\r\n\r\n".encode()
+        )
+        chunk = b" " * (1 << 16)
+        for _ in range(size // len(chunk)):
+            if self.stopped.is_set():
+                return
+            conn.sendall(chunk)
 
 
 def free_port() -> int:
