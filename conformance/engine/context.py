@@ -32,7 +32,7 @@ from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.secrets import SECRETS
 from conformance.targets import RawUnsupported, Target
 from conformance.targets.exchange import Exchange
-from conformance.targets.target import no_answer
+from conformance.targets.target import no_answer, throttled
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
 
@@ -146,6 +146,8 @@ class RunSession:
             self.silence, self.answered_once = 0, True
         elif no_answer(exchange):
             self.silence += 1
+        if self.current is not None and throttled(exchange):
+            self.current.throttled = exchange  # what the case could not judge was the target's quota
         if self.current is not None and exchange.answered and not exchange.ok:
             self.current.scan_for_secrets(exchange)
 
@@ -229,6 +231,7 @@ class CaseContext:
     sent: int = 0
     steps: dict[str, int] | None = None  # a state machine's steps, by rule
     provenance: list[str] = field(default_factory=list)  # how each fixture the case used was had
+    throttled: Exchange | None = None  # a call the target still throttled after retries, if any
     _twins: dict[str, Exchange] = field(default_factory=dict)
     _watch: DeviceWatch | None = None
     _timed_out: set[str] = field(default_factory=set)  # operations that timed out in this case
@@ -385,6 +388,8 @@ class CaseContext:
         """A request of the case: counted, kept, and judged on what every answer owes (PROTO-NO-5XX)."""
         self.sent += 1
         self.exchanges.append(exchange)
+        if throttled(exchange):  # still, after the target's retries: its quota, never a verdict
+            raise Blocked(f"{exchange.operation} was throttled: {exchange.summary()}", limit=True)
         if exchange.operation and (exchange.error or "").startswith("timeout"):
             self._timed_out.add(exchange.operation)
         if probe and exchange.operation and unimplemented_reason(exchange):

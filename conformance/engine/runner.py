@@ -72,16 +72,22 @@ def _attempt(
         session.current = None
     result = _conclude(ctx, requirement, stopped)
     if result.verdict is Verdict.BLOCKED:
-        _explain_blocked(result, blocker, ctx.outcomes.worst(requirement.id))
+        _explain_blocked(result, blocker, ctx.outcomes.worst(requirement.id), ctx.throttled)
     return result, ctx.carry
 
 
-def _explain_blocked(result: CaseResult, blocker: Blocked | None, worst: Outcome | None) -> None:
+def _explain_blocked(
+    result: CaseResult, blocker: Blocked | None, worst: Outcome | None, throttled: Exchange | None
+) -> None:
     """A BLOCKED is a limit outside the target (neutral), or names the requirement whose FAIL explains
     it: the one the blocker named; PROTO-NO-5XX where a request of the case got no answer (the first
     such is its FAIL: CaseContext._record); else FLOW-TEST-SUPPORT (what every test relies on broke)."""
     if blocker is not None and (blocker.limit or blocker.silent):
         result.blocked = {"cause": "limit" if blocker.limit else "stopped", "requirement": None}
+        return
+    if throttled is not None:  # a read or a fixture the target's quota refused: a limit, said as such
+        result.blocked = {"cause": "limit", "requirement": None}
+        result.reason = f"{result.reason}; the target throttled a call: {throttled.summary()}"
         return
     exchange = worst.exchange if blocker is None and worst is not None else None
     if exchange is not None and not exchange.answered:

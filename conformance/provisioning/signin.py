@@ -20,6 +20,7 @@ from .. import srp
 from ..contract.awsjson import documented_errors
 from ..secrets import SECRETS
 from ..targets import Exchange, Target
+from ..targets.target import throttled
 from .model import Device, FixtureUnavailable, Pool, Tokens
 
 SRP_FLOW = "USER_SRP_AUTH"
@@ -46,6 +47,8 @@ def broken(exchange: Exchange) -> bool:
 def expect_ok(exchange: Exchange, what: str, requirement: str | None = None) -> dict[str, Any]:
     """The JSON answer of a successful provisioning call, or FixtureUnavailable with the target's words;
     where the target broke, naming the device-flow `requirement` whose case shows that FAIL."""
+    if throttled(exchange):  # still throttled after the target's retries: its quota, not a fault
+        raise FixtureUnavailable(f"{what} was throttled: {exchange.summary()}", limit=True)
     blame = requirement if broken(exchange) else None
     if not exchange.ok:
         silent = not exchange.answered and exchange.operation is not None

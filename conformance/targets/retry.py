@@ -1,4 +1,6 @@
-"""Backoff with full jitter for throttled provisioning calls (never for the calls a case makes)."""
+"""Backoff with full jitter for throttled calls: every call of a target is retried while the target
+throttles it (target.py `throttled`); one still throttled after that is the target's quota, which the
+engine reports as a limit (BLOCKED, neutral), never as a verdict."""
 
 from __future__ import annotations
 

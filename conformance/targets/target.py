@@ -91,6 +91,12 @@ class _Window:
     trial: bool = True  # a stopped target gets one more call: it may be back, and cleanup is worth it
 
 
+def throttled(exchange: Exchange) -> bool:
+    """The target refused for its quota (TooManyRequestsException, ThrottlingException, HTTP 429): the
+    call is retried, and one still throttled is the target's limit, never a verdict on it."""
+    return exchange.error_type in THROTTLING_ERRORS or exchange.status == 429
+
+
 def no_answer(exchange: Exchange) -> bool:
     """The call got no HTTP answer because of the network (not because of an in-process exception)."""
     return not exchange.answered and (exchange.error or "").startswith(_NO_ANSWER)
@@ -236,7 +242,22 @@ class Target:
     # --- calls ---------------------------------------------------------------------------------------------
 
     def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
-        """One request, never retried. `signed`: True forces SigV4, False forces none, None as modeled."""
+        """One request, retried with backoff only while throttled (never a verdict: `throttled`).
+        `signed`: True forces SigV4, False forces none, None as modeled."""
+        return self._unthrottled(lambda: self._call_once(operation, params, signed))
+
+    def _unthrottled(self, send: Callable[[], Exchange]) -> Exchange:
+        """`send` again, with backoff and jitter, while the target throttles it (within a bounded
+        window's deadline, when there is one); the last answer either way."""
+        window = self._window
+        return retry_throttled(
+            send,
+            throttled,
+            sleep=self.throttle_sleep,
+            deadline=window.deadline if window is not None else None,
+        )
+
+    def _call_once(self, operation: str, params: dict[str, Any], signed: bool | None) -> Exchange:
         if operation not in self._operations:
             raise ValueError(f"not a cognito-idp operation: {operation!r}")  # a bug in the caller
         if self._closed:
@@ -267,14 +288,8 @@ class Target:
         return exchange
 
     def provision_call(self, operation: str, params: dict[str, Any]) -> Exchange:
-        """For provisioning only: like `call`, but retried with backoff and jitter while throttled."""
-        window = self._window
-        return retry_throttled(
-            lambda: self.call(operation, params),
-            lambda x: x.error_type in THROTTLING_ERRORS,
-            sleep=self.throttle_sleep,
-            deadline=window.deadline if window is not None else None,
-        )
+        """A provisioning call (retried while throttled, as every call is)."""
+        return self.call(operation, params)
 
     @property
     def wire_path(self) -> bool:
@@ -282,10 +297,13 @@ class Target:
         return self.kind != "moto"
 
     def send_raw(self, headers: dict[str, str], body: bytes, *, operation: str | None = None) -> Exchange:
-        """POST / with exactly these headers and bytes."""
+        """POST / with exactly these headers and bytes (retried only while throttled)."""
         if not self.wire_path:
             raise RawUnsupported("in-process moto has no HTTP wire path")
         name = operation or _operation_from_headers(headers, self._operations)
+        return self._unthrottled(lambda: self._send_raw_once(name, headers, body))
+
+    def _send_raw_once(self, name: str | None, headers: dict[str, str], body: bytes) -> Exchange:
         if self._closed:
             return Exchange(name, dict(headers), body, error="the target is closed")
         refused = self._refusal()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -94,7 +95,7 @@ def test_a_server_that_never_answers_times_out() -> None:
         silent.stop()
 
 
-def test_throttling_is_never_retried_for_cases_but_is_for_provisioning() -> None:
+def test_throttling_is_retried_on_every_call() -> None:
     served = Served(throttling)
     try:
         with open_target(served.url, timeout=5) as target:
@@ -102,12 +103,32 @@ def test_throttling_is_never_retried_for_cases_but_is_for_provisioning() -> None
             target.throttle_sleep = slept.append
             served.received.clear()  # the probe
             exchange = target.call("UpdateDeviceStatus", UDS)
-            assert exchange.error_type == "TooManyRequestsException" and len(served.received) == 1
+            assert exchange.error_type == "TooManyRequestsException" and len(served.received) == 6
+            assert len(slept) == 5  # backoff between the attempts
             served.received.clear()
             again = target.provision_call("AdminCreateUser", {"UserPoolId": "us-east-1_a", "Username": "u"})
-            assert again.error_type == "TooManyRequestsException"
-            assert len(served.received) == 6 and len(slept) == 5
-            assert target.calls.by_operation() == {"AdminCreateUser": 6, "UpdateDeviceStatus": 1}
+            assert again.error_type == "TooManyRequestsException" and len(served.received) == 6
+            served.received.clear()
+            raw = target.send_raw(RAW_HEADERS, b"{}")
+            assert raw.error_type == "TooManyRequestsException" and len(served.received) == 6
+    finally:
+        served.stop()
+
+
+def test_a_call_throttled_for_a_while_with_429_gets_its_answer() -> None:
+    answers = iter([(429, {"Content-Type": "text/plain"}, b"Too Many Requests")] * 2)
+
+    def sometimes(handler: Any, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        ok = (200, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "r"}, b"{}")
+        return next(answers, ok) if handler.command == "POST" else (404, {}, b"")
+
+    served = Served(sometimes)
+    try:
+        with open_target(served.url, timeout=5) as target:
+            target.throttle_sleep = lambda _: None
+            exchange = target.call("UpdateDeviceStatus", UDS)
+            assert exchange.status == 200
+            assert len([r for r in served.received if r[0] == "/"]) == 3  # two 429s, then the answer
     finally:
         served.stop()
 
