@@ -10,6 +10,9 @@ The configuration, and why:
 - UpdateDeviceStatus only: the other operations of `specs/openapi.json` serve the device flow, and
   the catalog's requirements are UpdateDeviceStatus's;
 - the run's seed, no example database, no cache on disk: same seed, same requests.
+
+schemathesis takes Ctrl-C (and SIGTERM, which the run turns into an interrupt) for the end of its own
+run and returns; the phase raises it again, so that the suite's run ends there as anywhere else.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events, from_schema
+from schemathesis.engine import StopReason, events, from_schema
 
 from conformance.contract import ids
 from conformance.contract.constraints import Kind
@@ -120,16 +123,30 @@ def run_phase(
     schema.auth()(_provider(credentials))
     answers: list[tuple[Exchange, str, str, tuple[StResult, ...]]] = []
     errors: list[str] = []
+    interrupted = stopped_here = False
     engine = from_schema(schema).execute()
-    for event in engine:
-        if isinstance(event, events.ScenarioFinished):
-            answers += _answers(event, app)
-        elif isinstance(event, events.NonFatalError) and not isinstance(event.value, NoAnswer):
-            errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
-        elif isinstance(event, events.FatalError):
-            errors.append(f"{type(event.exception).__name__}: {event.exception}")
-        if target.stopped is not None:
-            engine.stop()
+    try:
+        for event in engine:
+            if isinstance(event, events.ScenarioFinished):
+                answers += _answers(event, app)
+            elif isinstance(event, events.NonFatalError) and not isinstance(event.value, NoAnswer):
+                errors.append(f"{event.label}: {type(event.value).__name__}: {event.value}")
+            elif isinstance(event, events.FatalError):
+                errors.append(f"{type(event.exception).__name__}: {event.exception}")
+            interrupted = interrupted or _interrupted(event)
+            if target.stopped is not None:
+                stopped_here = True
+                engine.stop()
+    except BaseException:
+        # Raised here, between two events (an interrupt, a bug): schemathesis's workers are stopped and
+        # waited for, so that none still sends while cleanup deletes the pool.
+        engine.stop()
+        engine.generator.close()
+        raise
+    if interrupted and not stopped_here:
+        # Ctrl-C, or SIGTERM (which the run's cleanup turns into an interrupt), that schemathesis took for
+        # the end of its own run: the suite's run ends too (app/run.py tells which signal it was).
+        raise KeyboardInterrupt("interrupted during the schemathesis phase")
     # Answers without a scenario (a request whose scenario errored, the target gone silent) still count.
     recorded = {id(exchange) for exchange, *_ in answers}
     answers += [(x, "", "", ()) for x in app.exchanges.values() if id(x) not in recorded]
@@ -141,6 +158,14 @@ def run_phase(
         errors=tuple(errors),
         credentials=credentials,
     )
+
+
+def _interrupted(event: events.EngineEvent) -> bool:
+    """Whether schemathesis says its run was interrupted: Ctrl-C or SIGTERM, or the phase's own stop
+    (`engine.stop()`, which schemathesis cannot tell from a signal)."""
+    if isinstance(event, events.EngineFinished):
+        return event.stop_reason is StopReason.INTERRUPTED
+    return isinstance(event, events.Interrupted)
 
 
 def _provider(credentials: dict[str, str]) -> type[RealCredentials]:

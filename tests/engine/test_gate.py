@@ -119,8 +119,7 @@ def test_serve_reference_with_a_fault_is_caught_by_a_run(fault: str, case_id: st
 
 def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
     # Held at the 20th UpdateDeviceStatus a case sends through botocore: mid-run, with pools and users
-    # made, whatever the speed. (Not one of the schemathesis phase's: its engine takes Ctrl-C as the
-    # end of its own run, and the suite's run goes on.)
+    # made, whatever the speed. (A Ctrl-C during the schemathesis phase: test_phase_interrupt.py.)
     backend = Holding(nth("UpdateDeviceStatus", 20, agent="Botocore/"))
     running = start_server(backend, "127.0.0.1", 0)
     store = backend.store
