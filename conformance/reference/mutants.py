@@ -1477,6 +1477,9 @@ def mutants() -> list[Mutant]:
 
 # Requirements of the catalog with no product at all, and why.
 NOT_GENERATED: dict[str, str] = {
+    ids.FLOW_TEST_SUPPORT: "what every test relies on (AdminCreateUser, AdminSetUserPassword, the admin "
+    "reads): a break blocks nearly every case at once; faults.py's admin-create-user-fails and "
+    "admin-get-device-broken break it on purpose",
     ids.FLOW_NEW_DEVICE_METADATA: "every device case is provisioned from it: a missing or misshapen "
     "NewDeviceMetadata blocks them all, so no mistake breaks this requirement alone",
     ids.AUTH_UNSIGNED: "every accepted update is unsigned (authtype none): refusing unsigned requests breaks "

@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from conformance.contract import ids
+from conformance.contract.catalog import catalog
+from conformance.engine.merge import by_requirement
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 
@@ -99,9 +101,11 @@ def test_an_update_that_changed_more_than_the_status_fails_isolation_in_any_case
     with serving(RenamesOnUpdate()) as url, session_for(url) as session:
         results = run_cases(session, f"{ids.STATE_REENABLE},{ids.AUTH_UNSIGNED}")
     for result in results.values():  # neither case was written for it
-        assert result.verdict is Verdict.FAIL, (result.case_id, result.reason)
-        assert ("only_status_changed", ids.STATE_ISOLATION) in _failing(result)
-        assert "attribute device_name" in (result.reason or "")
+        assert ("only_status_changed", ids.STATE_ISOLATION) in _failing(result), result.case_id
+    # Each case's verdict speaks of its own requirement; results.json gives the failure to its row.
+    row = _rows(results)[ids.STATE_ISOLATION]
+    assert row["verdict"] == "FAIL" and "attribute device_name" in row["reason"]
+    assert {f"case {ids.STATE_REENABLE}", f"case {ids.AUTH_UNSIGNED}"} <= set(row["judged_by"])
 
 
 def test_a_device_without_a_status_attribute_is_unset_not_unreadable() -> None:
@@ -116,10 +120,12 @@ def test_a_device_without_a_status_attribute_is_unset_not_unreadable() -> None:
 
 def test_a_secret_in_any_error_answer_fails_in_the_case_that_met_it() -> None:
     with serving(GetDeviceEchoesToken()) as url, session_for(url) as session:
-        result = run_cases(session, ids.STATE_USER_VIEW)[ids.STATE_USER_VIEW]
-    assert result.verdict is Verdict.FAIL, result.reason
+        results = run_cases(session, ids.STATE_USER_VIEW)
+    result = results[ids.STATE_USER_VIEW]
     assert ("no_secret_in_error", ids.VAL_SENSITIVE_NOT_ECHOED) in _failing(result)
-    assert "$ACCESS_TOKEN" in (result.reason or "") and "eyJ" not in json.dumps(result.as_json())
+    row = _rows(results)[ids.VAL_SENSITIVE_NOT_ECHOED]  # its own row, though its case did not run
+    assert row["verdict"] == "FAIL" and row["judged_by"] == [f"case {ids.STATE_USER_VIEW}"]
+    assert "$ACCESS_TOKEN" in row["reason"] and "eyJ" not in json.dumps(row) + json.dumps(result.as_json())
 
 
 def test_the_conformant_reference_keeps_every_property_and_the_watch_looked() -> None:
@@ -155,6 +161,13 @@ def test_a_property_that_fails_in_every_example_is_shrunk_never_an_error() -> No
     """The replay that hands a failure to Hypothesis's shrinker stops when its choices no longer fit the
     strategy's draws (a list of unique rules), instead of feeding them out of range."""
     with faulty_endpoint("echo-token") as url, session_for(url) as session:
-        result = run_cases(session, ids.VAL_MULTIPLE)[ids.VAL_MULTIPLE]
-    assert result.verdict is Verdict.FAIL, result.reason
+        results = run_cases(session, ids.VAL_MULTIPLE)
+    result = results[ids.VAL_MULTIPLE]
+    assert result.verdict is not Verdict.ERROR, result.reason
     assert ("no_secret_in_error", ids.VAL_SENSITIVE_NOT_ECHOED) in _failing(result)
+    assert _rows(results)[ids.VAL_SENSITIVE_NOT_ECHOED]["verdict"] == "FAIL"
+
+
+def _rows(results: dict[str, CaseResult]) -> dict[str, dict[str, Any]]:
+    """results.json's rows (one per requirement) for these case results."""
+    return {r["id"]: r for r in by_requirement([c.as_json() for c in results.values()], catalog())}
