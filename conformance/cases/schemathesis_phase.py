@@ -9,14 +9,17 @@ like any case: the second attempt sends the failing requests again and judges th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
+from typing import Any
 
 from conformance.cases.common import TOKEN
 from conformance.cases.validation import RULES
 from conformance.contract import ids
+from conformance.contract.extract import OPERATION
 from conformance.engine.context import CaseContext
 from conformance.engine.registry import case
+from conformance.engine.watch import DeviceWatch, Plan
 from conformance.judge import checks
 from conformance.judge.check import Check, check, register
 from conformance.judge.checks import (
@@ -77,8 +80,49 @@ def _run_phase(ctx: CaseContext) -> Findings:
     user = ctx.session.shared("user_phase")
     credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
     examples = ctx.session.settings.schemathesis
+    watch = PhaseWatch(DeviceWatch(ctx.session, everything=ctx.session.settings.shrink))
     with ctx.session.apart():  # the phase's answers are judged by every phase case, not the one running
-        return run_phase(target, credentials, seed=ctx.seed, examples=examples, rules=RULES)
+        return run_phase(target, credentials, seed=ctx.seed, examples=examples, rules=RULES, watch=watch)
+
+
+# Where the watch's check calls name the requirement of the refusal: the answer's own, filled in when a
+# phase case judges the answer (`_judge_watched`).
+ANSWERS_REQUIREMENT = "(the requirement the answer bears on)"
+
+
+class PhaseWatch:
+    """The engine's device watch around every request the phase sends (phase/bridge.py RequestWatch):
+    what each request did to the devices is read at once, and kept with its answer as the checks to
+    make, which the phase case the answer bears on makes (a refusal changes nothing; an accepted update
+    changes only the status, to the one sent)."""
+
+    def __init__(self, watch: DeviceWatch) -> None:
+        self.watch = watch
+
+    def before(self, params: Mapping[str, Any]) -> Plan | None:
+        return self.watch.before(OPERATION, params, "a refusal changes nothing")
+
+    def after(self, plan: Plan | None, params: Mapping[str, Any], exchange: Exchange) -> tuple[Any, ...]:
+        if plan is None:
+            return ()
+        calls: list[tuple[Check[...], tuple[Any, ...]]] = []
+
+        def keep(made: Check[...], *args: Any) -> bool:
+            calls.append((made, args))
+            return True
+
+        self.watch.after(plan, OPERATION, params, exchange, ANSWERS_REQUIREMENT, keep)
+        return tuple(calls)
+
+
+def _judge_watched(ctx: CaseContext, answer: Answer) -> bool:
+    """What the answer's request did to the devices, judged in this case: a refusal's under its
+    requirement, an accepted update's under the state requirements its checks name."""
+    held = True
+    for made, args in answer.watched:
+        named = tuple(ctx.requirement_id if a is ANSWERS_REQUIREMENT else a for a in args)
+        held = ctx.verify(made, *named) and held
+    return held
 
 
 def st_requirements(result: StResult, answer: Answer) -> tuple[str, ...]:
@@ -167,6 +211,7 @@ def _judge_kind(ctx: CaseContext, answer: Answer) -> bool | None:
     else:
         held = ctx.verify(refused, req.id, exchange, req.expect)
         held = ctx.verify(refused_for_the_violation, req.id, exchange, kind.violations) and held
+    held = _judge_watched(ctx, answer) and held
     return _judge_schemathesis(ctx, answer) and held
 
 

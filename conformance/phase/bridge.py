@@ -9,9 +9,10 @@ headers of schemathesis's in-process client.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from schemathesis.core import SCHEMATHESIS_TEST_CASE_HEADER
 
@@ -22,6 +23,15 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _CASE_HEADER = "HTTP_" + SCHEMATHESIS_TEST_CASE_HEADER.upper().replace("-", "_")
 # What the in-process client adds for its own transport (Host: localhost): the Target's sets its own.
 _TRANSPORT = {"HTTP_HOST", "HTTP_CONNECTION", "HTTP_CONTENT_LENGTH", _CASE_HEADER}
+
+
+class RequestWatch(Protocol):
+    """What watches each request the phase sends (the engine's device watch, handed in by the phase's
+    cases): `before` reads what the request could change, `after` what it did, kept with its answer."""
+
+    def before(self, params: Mapping[str, Any]) -> Any: ...
+
+    def after(self, plan: Any, params: Mapping[str, Any], exchange: Exchange) -> tuple[Any, ...]: ...
 
 
 class NoAnswer(Exception):
@@ -43,9 +53,11 @@ def request_headers(environ: dict[str, Any]) -> dict[str, str]:
 class TargetApp:
     """The WSGI app; `exchanges` maps schemathesis's case id to what the target answered."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, watch: RequestWatch | None = None) -> None:
         self.target = target
+        self.watch = watch
         self.exchanges: dict[str, Exchange] = {}
+        self.watched: dict[int, tuple[Any, ...]] = {}  # by id() of the exchange: what `watch` saw
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -55,10 +67,23 @@ class TargetApp:
             raise ValueError(f"the schemathesis phase sends POST / only, not {method} {path}")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
+        params = _members(body)
+        plan = self.watch.before(params) if self.watch is not None else None
         exchange = self.target.send_raw(request_headers(environ), body)
+        seen = self.watch.after(plan, params, exchange) if self.watch is not None else ()
         with self._lock:
             self.exchanges[str(environ.get(_CASE_HEADER, len(self.exchanges)))] = exchange
+            self.watched[id(exchange)] = seen
         if exchange.status is None:
             raise NoAnswer(exchange.error or "no answer")
         start_response(f"{exchange.status} -", list(exchange.headers.items()))
         return [exchange.body]
+
+
+def _members(body: bytes) -> dict[str, Any]:
+    """The request's members, where its body is a JSON object (else none: nothing named to watch)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -32,7 +32,7 @@ from conformance.contract.openapi import openapi_document, register_schemathesis
 from conformance.targets.exchange import Exchange
 from conformance.targets.target import Target
 
-from .bridge import NoAnswer, TargetApp
+from .bridge import NoAnswer, RequestWatch, TargetApp
 from .credentials import RealCredentials
 from .kinds import RequestKind, classify
 
@@ -77,6 +77,7 @@ class Answer:
     mode: str  # schemathesis's generation mode: positive or negative
     kind: RequestKind  # what the request tests (kinds.classify)
     results: tuple[StResult, ...] = ()
+    watched: tuple[Any, ...] = ()  # what the request did to the devices, as the phase's watch saw it
 
 
 @dataclass(frozen=True)
@@ -111,12 +112,19 @@ def config(seed: int, examples: int) -> SchemathesisConfig:
 
 
 def run_phase(
-    target: Target, credentials: dict[str, str], *, seed: int, examples: int, rules: Rules
+    target: Target,
+    credentials: dict[str, str],
+    *,
+    seed: int,
+    examples: int,
+    rules: Rules,
+    watch: RequestWatch | None = None,
 ) -> Findings:
     """Drive schemathesis against `target` with the given real member values; every answer kept, with
-    what its request tests (`rules`: each VAL-* requirement's broken rules, kinds.classify)."""
+    what its request tests (`rules`: each VAL-* requirement's broken rules, kinds.classify) and what
+    `watch` saw it do to the devices."""
     register_schemathesis()
-    app = TargetApp(target)
+    app = TargetApp(target, watch)
     document = schemathesis.openapi.from_dict(openapi_document(), config=config(seed, examples))
     document.app = app
     schema = document.include(operation_id=OPERATION)
@@ -152,7 +160,7 @@ def run_phase(
     answers += [(x, "", "", ()) for x in app.exchanges.values() if id(x) not in recorded]
     return Findings(
         answers=tuple(
-            Answer(x, phase, mode, classify(x, rules, credentials), results)
+            Answer(x, phase, mode, classify(x, rules, credentials), results, app.watched.get(id(x), ()))
             for x, phase, mode, results in answers
         ),
         errors=tuple(errors),

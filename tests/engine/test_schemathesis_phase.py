@@ -106,7 +106,8 @@ PHASE_CAUGHT: dict[str, dict[str, tuple[str, set[str]]]] = {
     "no-request-id": {"PROTO-REQUEST-ID": (NON_STRICT, {"request_id"})},
     "no-message": {"PROTO-ERROR-MESSAGE": (NON_STRICT, {"message"})},
     "namespaced-error-type": {"PROTO-ERROR-TYPE-PLAIN": (NON_STRICT, {"error_type_plain"})},
-    "remembered-not-stored": {"AUTH-NOT-JWT": (FAIL, {"refused"})},  # it answers 200 before any check
+    # It answers 200 before any check; the phase's watch sees the status it did not store.
+    "remembered-not-stored": {"AUTH-NOT-JWT": (FAIL, {"refused", "status_as_sent"})},
     "repeat-fails": {"AUTH-UNSIGNED": (FAIL, {"authorized", ST + "positive_data_acceptance"})},
     "rejects-longest-key": {"RES-UNKNOWN-DEVICE": (FAIL, {"refused"})},  # a kept 55-character key
 }
