@@ -130,7 +130,7 @@ def for_all(
             stopped.append(exc)  # not a failure of the example: no shrinking
         finally:
             mine, ctx.outcomes = ctx.outcomes, kept
-        if mine.has_hard_failure():
+        if mine.has_hard_failure(ctx.requirement_id):
             return mine
         kept.merge(mine)
         return None

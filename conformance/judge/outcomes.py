@@ -82,5 +82,7 @@ class Outcomes:
         ranked = sorted(items, key=lambda o: SEVERITY.index(o.verdict))
         return ranked[0] if ranked else None
 
-    def has_hard_failure(self) -> bool:
-        return any(o.verdict is Verdict.FAIL for o in self.items.values())
+    def has_hard_failure(self, own: str | None = None) -> bool:
+        """Whether a MUST broke; with `own`, one of that requirement's (what another requirement's
+        property saw is recorded, and does not end the exploration of this one)."""
+        return any(o.verdict is Verdict.FAIL and own in (None, o.requirement) for o in self.items.values())
