@@ -17,7 +17,11 @@ def context(*, examples: int = 50, seed: int = 0, shrink: bool = True) -> Any:
     """What for_all reads of a case context."""
     settings = SimpleNamespace(shrink=shrink)
     return SimpleNamespace(
-        outcomes=Outcomes(), examples=examples, seed=seed, session=SimpleNamespace(settings=settings)
+        outcomes=Outcomes(),
+        examples=examples,
+        seed=seed,
+        session=SimpleNamespace(settings=settings),
+        requirement_id="REQ",
     )
 
 
@@ -93,3 +97,18 @@ def test_a_failing_boundary_example_is_kept_as_it_is_and_nothing_is_generated() 
         first=[1, 5000, 2],
     )
     assert seen == [1, 5000] and failures(ctx) == [5000]
+
+
+def test_another_requirements_failure_does_not_end_the_exploration() -> None:
+    """What a property of another requirement saw (the watch, the secret scan) is kept, and the case
+    goes on looking for a failure of its own."""
+    ctx, seen = context(examples=30), []
+
+    def check(value: int) -> None:
+        seen.append(value)
+        ctx.outcomes.add(Outcome("watch", "OTHER", Verdict.FAIL, "unchanged", value))
+        ctx.outcomes.add(Outcome("value", "REQ", Verdict.PASS, "below 1000", value))
+
+    for_all(ctx, st.integers(min_value=0, max_value=999), check)
+    assert len(seen) == 30  # every example, though each broke another requirement
+    assert [o.requirement for o in ctx.outcomes if o.verdict is Verdict.FAIL] == ["OTHER"]
