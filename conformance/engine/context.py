@@ -31,7 +31,7 @@ from conformance.judge.verdicts import Verdict
 from conformance.provisioning import FixtureUnavailable, Provisioner
 from conformance.secrets import SECRETS
 from conformance.targets import RawUnsupported, Target
-from conformance.targets.exchange import Exchange
+from conformance.targets.exchange import Exchange, members
 from conformance.targets.target import no_answer, throttled
 from strategies.shapes import simplest
 from strategies.wire import proper_headers
@@ -49,15 +49,6 @@ class CaseRecorder(Protocol):
     """Where `run --record` files what follows, by case and attempt (conformance/parity/recorder.py)."""
 
     def case(self, case_id: str, attempt: int) -> AbstractContextManager[None]: ...
-
-
-def _members(body: bytes) -> dict[str, Any]:
-    """A raw request's members, when its body is a JSON object (else none)."""
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
@@ -347,7 +338,7 @@ class CaseContext:
         as "not implemented": what it gets is judged, a 5xx included."""
         self.require(OPERATION)
         skipped = self._hung(OPERATION)
-        params = _members(body)
+        params = members(body)
         plan = None if skipped or not self.target.wire_path else self._watch_before(OPERATION, params)
         try:
             exchange = skipped or self.target.send_raw(headers, body, operation=OPERATION)

@@ -9,14 +9,13 @@ headers of schemathesis's in-process client.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from schemathesis.core import SCHEMATHESIS_TEST_CASE_HEADER
 
-from conformance.targets.exchange import Exchange
+from conformance.targets.exchange import Exchange, members
 from conformance.targets.target import Target
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -67,7 +66,7 @@ class TargetApp:
             raise ValueError(f"the schemathesis phase sends POST / only, not {method} {path}")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        params = _members(body)
+        params = members(body)
         plan = self.watch.before(params) if self.watch is not None else None
         exchange = self.target.send_raw(request_headers(environ), body)
         seen = self.watch.after(plan, params, exchange) if self.watch is not None else ()
@@ -78,12 +77,3 @@ class TargetApp:
             raise NoAnswer(exchange.error or "no answer")
         start_response(f"{exchange.status} -", list(exchange.headers.items()))
         return [exchange.body]
-
-
-def _members(body: bytes) -> dict[str, Any]:
-    """The request's members, where its body is a JSON object (else none: nothing named to watch)."""
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -105,3 +105,12 @@ def _sanitise(raw: str | None) -> str | None:
     if raw is None:
         return None
     return raw.split(":", 1)[0].rsplit("#", 1)[-1]
+
+
+def members(body: bytes) -> dict[str, Any]:
+    """A raw request's members, when its body is a JSON object (else none: nothing it names)."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
