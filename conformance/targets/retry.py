@@ -35,6 +35,8 @@ def retry_throttled(
 
     `deadline` (a `clock()` time): no sleep that would end past it (cleanup after a signal must end)."""
     result = send()
+    if not is_throttled(result):
+        return result  # the usual case, on every call: no delays drawn
     for delay in backoff_delays(attempts, rng=rng):
         if not is_throttled(result):
             break
