@@ -343,7 +343,7 @@ def test_a_namespaced_error_type_is_not_a_schema_failure(st_schema: schemathesis
 
 @pytest.mark.parametrize("hooks", [True, False])
 def test_st_run_sends_awsjson_bodies_with_the_readme_hooks_module(hooks: bool, tmp_path: Path) -> None:
-    """The README's `SCHEMATHESIS_HOOKS=conformance.contract.openapi st run ...`, on one operation."""
+    """The documented `SCHEMATHESIS_HOOKS=conformance.contract.openapi st run ...`, on one operation."""
     env = {k: v for k, v in os.environ.items() if k != "SCHEMATHESIS_HOOKS"}
     if hooks:
         env["SCHEMATHESIS_HOOKS"] = "conformance.contract.openapi"

@@ -1,14 +1,15 @@
-"""Property cases without `@given`: values drawn from the seed, never the same choices twice, and a hard
-failure still shrunk by Hypothesis to the smallest value that fails."""
+"""Property cases through Hypothesis's public API: values drawn from the seed, never the same value
+twice, and a hard failure shrunk to the smallest value that fails."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
-from conformance.engine.properties import drawn, for_all
+from conformance.engine.properties import for_all
 from conformance.judge.outcomes import Outcome, Outcomes
 from conformance.judge.verdicts import Verdict
 
@@ -40,17 +41,35 @@ def failures(ctx: Any) -> list[Any]:
     return [o.actual for o in ctx.outcomes if o.verdict is Verdict.FAIL]
 
 
-def test_the_same_seed_draws_the_same_values_and_never_the_same_choices_twice() -> None:
+def explored(strategy: Any, examples: int, seed: int) -> list[Any]:
+    ctx, seen = context(examples=examples, seed=seed), []
+    for_all(ctx, strategy, judge(ctx, seen, lambda v: False))
+    return seen
+
+
+def test_the_same_seed_draws_the_same_values_and_never_the_same_value_twice() -> None:
     values = st.integers(min_value=0, max_value=10**6)
-    first = list(drawn(values, 60, 3))
+    first = explored(values, 60, 3)
     assert len(first) == 60
-    assert first == list(drawn(values, 60, 3))
-    assert [v for _, v in first] != [v for _, v in drawn(values, 60, 4)]
-    assert len({choices for choices, _ in first}) == 60
+    assert first == explored(values, 60, 3)
+    assert first != explored(values, 60, 4)
+    assert len(set(first)) == 60
 
 
 def test_a_space_with_fewer_values_than_examples_gives_each_once() -> None:
-    assert sorted(v for _, v in drawn(st.sampled_from("abc"), 50, 0)) == ["a", "b", "c"]
+    assert sorted(explored(st.sampled_from("abc"), 50, 0)) == ["a", "b", "c"]
+
+
+def test_a_bug_of_the_suite_is_raised_as_it_is_and_never_shrunk() -> None:
+    ctx, seen = context(), []
+
+    def check(value: int) -> None:
+        seen.append(value)
+        raise ZeroDivisionError("a bug in a check")
+
+    with pytest.raises(ZeroDivisionError):
+        for_all(ctx, st.integers(min_value=0, max_value=999), check)
+    assert len(seen) == 1
 
 
 def test_every_example_is_checked_when_none_fails() -> None:

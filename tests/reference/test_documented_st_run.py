@@ -1,7 +1,7 @@
-"""The README's `st run` command, exactly as written there, exits 0 against `serve-reference`.
+"""The documented `st run` command, exactly as written there, exits 0 against `serve-reference`.
 
-The command is read from README.md ("The contract as OpenAPI, for schemathesis"), so the two cannot drift
-apart; only the port (5055 there, a free one here) and the `st` entry point (this interpreter's
+The command is read from docs/schemathesis.md ("The contract as OpenAPI, for schemathesis"), so the two
+cannot drift apart; only the port (5055 there, a free one here) and the `st` entry point (this interpreter's
 schemathesis) change. About 20 s: nearly all of it schemathesis's coverage phase.
 """
 
@@ -15,15 +15,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "schemathesis.md"
 CLI = [sys.executable, "-m", "conformance.cli"]
 README_URL = "http://127.0.0.1:5055"
 
 
 def readme_commands() -> list[str]:
-    """The shell lines of the README's schemathesis block, continuation lines joined."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("### The contract as OpenAPI, for schemathesis") :]
+    """The shell lines of the documented schemathesis block, continuation lines joined."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## The contract as OpenAPI, for schemathesis") :]
     block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block is not None
     return [line.strip() for line in block.group(1).replace("\\\n", " ").splitlines() if line.strip()]
