@@ -12,6 +12,7 @@ internal error of the suite (a bug; set COGNITO_CONFORMANCE_DEBUG=1 for the trac
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
@@ -29,8 +30,25 @@ EXIT_INTERNAL = 4
 PROG = "cognito-conformance"
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every argument's help says its default, when it has one to say (not None, not a switch's off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help
+        default = action.default
+        if text is None or text is argparse.SUPPRESS or "%(default)" in text:
+            return text
+        if default is None or default is False or default is argparse.SUPPRESS:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit 2."""
+    """argparse, but a usage error is one line and exit 2, and --help shows every default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
@@ -65,11 +83,18 @@ def _port(text: str) -> int:
     return value
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The `run` command's arguments, from the one table of run options (engine/settings.py)."""
+def _add_run_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    """The `run` command's arguments, from the one table of run options (engine/settings.py).
+
+    Without `defaults`, an option the command line does not give is left out of the namespace: what the
+    user gave is told from what a configuration file may fill in (configure_run)."""
     for option in OPTIONS:
+        default = option.default if defaults else argparse.SUPPRESS
         if option.kind is bool:
-            parser.add_argument(option.flag, action="store_true", help=option.help)
+            # --no-dry-run too: the command line overrides `dry-run = true` in a configuration file.
+            parser.add_argument(
+                option.flag, action=argparse.BooleanOptionalAction, default=default, help=option.help
+            )
             continue
         kind: Callable[[str], Any] = str if option.kind is str else int
         if option.minimum is not None:
@@ -77,11 +102,17 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             option.flag,
             type=kind,
-            default=option.default,
+            default=default,
             choices=option.choices,
             metavar=option.metavar,
             help=option.help,
         )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read defaults for these options from FILE's [tool.cognito-conformance] table "
+        "(default: the first pyproject.toml in the current directory or its parents, if it has the table)",
+    )
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -286,10 +317,18 @@ def cmd_serve_reference(args: argparse.Namespace) -> int:
     from .reference.faults import FAULTS, FaultyBackend
     from .reference.server import serve
 
+    if args.list_faults:
+        for line in fault_lines():
+            print(line)
+        return EXIT_OK
     backend = ReferenceBackend()
     if args.fault:
         if args.fault not in FAULTS:
-            raise SuiteError(f"unknown fault {args.fault!r}; known: {', '.join(sorted(FAULTS))}")
+            close = difflib.get_close_matches(args.fault, FAULTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SuiteError(
+                f"unknown fault {args.fault!r}{hint} (`{PROG} serve-reference --list-faults` lists them)"
+            )
         backend = FaultyBackend(args.fault)
 
     def announce(url: str) -> None:
@@ -298,6 +337,31 @@ def cmd_serve_reference(args: argparse.Namespace) -> int:
 
     serve(args.host, args.port, announce, backend=backend)
     return EXIT_OK
+
+
+def fault_lines() -> list[str]:
+    """One line per fault of the reference's faulty variants: its name, the requirement whose case must
+    catch it, and what it does (its docstring's first sentence; else the title of what it breaks)."""
+    from .contract.catalog import catalog
+    from .reference.faults import FAULTS
+
+    titles = {r.id: r.title for r in catalog().requirements}
+    width = max(len(name) for name in FAULTS)
+    # The column fits the requirement ids; the few broad faults' "(every ... case)" overflow it.
+    breaks_width = max(len(breaks) for breaks, _ in FAULTS.values() if breaks in titles)
+    lines = []
+    for name, (breaks, fault) in sorted(FAULTS.items()):
+        what = _first_sentence(fault.__doc__ or "")
+        if not what and breaks in titles:
+            what = f"breaks: {titles[breaks]}"
+        lines.append(f"{name:<{width}}  {breaks:<{breaks_width}}  {what}".rstrip())
+    return lines
+
+
+def _first_sentence(doc: str) -> str:
+    paragraph = " ".join(doc.strip().split("\n\n", 1)[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
 
 
 def _require_exists(path: Path | None) -> None:
@@ -339,7 +403,9 @@ def _unwritable(path: Path, *, directory: bool) -> str | None:
 # --- parser -----------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, run_defaults: bool = True) -> argparse.ArgumentParser:
+    """The command line. Without `run_defaults`, `run`'s options are left out of the namespace unless
+    given (see _add_run_options)."""
     parser = _Parser(prog=PROG, description="Conformance suite for Amazon Cognito's UpdateDeviceStatus.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -352,15 +418,26 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("cases", cmd_cases, "print the requirement catalog (id, level, title, source)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="a listing by family, or one JSON document"
+    )
 
     p = add("generate", cmd_generate, "print generated UpdateDeviceStatus requests, one JSON object a line")
-    p.add_argument("--kind", choices=("valid", "invalid", "wire"), required=True)
-    p.add_argument("--count", type=_positive, default=20)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--kind",
+        choices=("valid", "invalid", "wire"),
+        required=True,
+        help="valid requests, invalid ones (each with the rules it breaks), or wire-level variants",
+    )
+    p.add_argument("--count", type=_positive, default=20, help="how many lines to print")
+    p.add_argument("--seed", type=int, default=0, help="the same seed prints the same lines")
 
     p = add("extract", cmd_extract, "re-pin the model extract from botocore (installed, or --from PATH)")
-    p.add_argument("--from", dest="source", help="a botocore package directory or a service-2.json[.gz]")
+    p.add_argument(
+        "--from",
+        dest="source",
+        help="a botocore package directory or a service-2.json[.gz] (default: the installed botocore)",
+    )
     p.add_argument("-o", "--output", help="where to write (default: specs/cognito-idp.extract.json)")
 
     p = add(
@@ -375,37 +452,67 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("drift", cmd_drift, "compare the pinned model with a botocore (installed, or --against PATH)")
     p.add_argument(
-        "--against", help="a botocore package directory (an unpacked wheel) or a service-2.json[.gz]"
+        "--against",
+        help="a botocore package directory (an unpacked wheel) or a service-2.json[.gz] "
+        "(default: the installed botocore)",
     )
 
     p = add("contract", cmd_contract, "check the contract (catalog, schemas, drift); contacts no target")
-    p.add_argument("--report-dir", default="reports/latest")
+    p.add_argument("--report-dir", default="reports/latest", help="where contract.json goes")
 
     p = add("run", cmd_run, "run the conformance cases against a target and write the reports")
-    _add_run_options(p)
+    _add_run_options(p, defaults=run_defaults)
 
     from .reports.cli import add_report_commands
 
     add_report_commands(sub, _Parser)
 
     p = add("replay", cmd_replay, "replay a recording (run --record) against a target; show the differences")
-    p.add_argument("recording", metavar="FILE")
-    p.add_argument("--target", default="reference", help="as for run (default: reference)")
-    p.add_argument("--report-dir", default="reports/replay")
+    p.add_argument("recording", metavar="FILE", help="a recording written by `run --record FILE`")
+    p.add_argument("--target", default="reference", help="the target to replay against, as for run")
+    p.add_argument(
+        "--report-dir", default="reports/replay", help="where the replay's results.json and reports go"
+    )
 
     p = add("evidence", cmd_evidence, "print a recording's answers to the questions the catalog leaves open")
-    p.add_argument("recording", metavar="FILE")
+    p.add_argument("recording", metavar="FILE", help="a recording written by `run --record FILE`")
 
     p = add("serve-reference", cmd_serve_reference, "serve the reference Cognito mock over HTTP (awsJson1_1)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=_port, default=0, help="0 picks a free port (the URL is printed)")
-    p.add_argument("--fault", help="serve a deliberately faulty variant (conformance/reference/faults.py)")
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    p.add_argument(
+        "--port", type=_port, default=0, help="the port to listen on; 0 picks a free one (the URL is printed)"
+    )
+    p.add_argument(
+        "--fault",
+        metavar="NAME",
+        help="serve a deliberately faulty variant (conformance/reference/faults.py; see --list-faults)",
+    )
+    p.add_argument(
+        "--list-faults",
+        action="store_true",
+        help="print every fault --fault takes (its name, the requirement whose case must catch it, what it "
+        "does) and exit without serving",
+    )
     return parser
+
+
+def configure_run(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
+    """Fill the `run` options the command line did not give from [tool.cognito-conformance]
+    (app/config.py), saying which file was read; the options neither sets keep their defaults."""
+    from .app.config import apply, load
+
+    given = vars(build_parser(run_defaults=False).parse_args(argv))
+    config = load(args.config)
+    if config is not None:
+        print(f"config: {config.describe()}", flush=True)
+    apply(args, config, given)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "run":
+            configure_run(args, argv)
         code: int = args.handler(args)
         return code
     except SuiteError as exc:

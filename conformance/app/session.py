@@ -202,10 +202,13 @@ class ConformanceRun:
         parts.mkdir(parents=True, exist_ok=True)
         target = self._target
         assert target is not None, "a part is written while the target is open"
+        described: dict[str, Any] = {"spec": target.spec, "kind": target.kind, "endpoint": target.endpoint}
+        if self.settings.label:  # `--label NAME`; without it, readers name the target by its spec
+            described["label"] = self.settings.label
         document = {
             "cases": [r.as_json() for r in self.results],
             "calls": [[r.operation, r.started, r.elapsed] for r in target.calls.records()],
-            "target": {"spec": target.spec, "kind": target.kind, "endpoint": target.endpoint},
+            "target": described,
         }
         (parts / f"{self.worker_id}.json").write_text(redact(json.dumps(document)))
 

@@ -36,6 +36,7 @@ class Option:
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
     field: str | None = None  # the RunSettings field it sets; None: the `run` command's own
+    path: bool = False  # a file or directory: relative in a config file, relative to that file's directory
 
     @property
     def dest(self) -> str:
@@ -59,10 +60,17 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("--target", TARGET_HELP, default="reference", field="target_spec"),
     Option(
+        "--label",
+        "a name for this target in reports and merged matrices; default: the target spec",
+        metavar="NAME",
+        field="label",
+    ),
+    Option(
         "--report-dir",
         "where results.json and the reports go",
         default=DEFAULT_REPORT_DIR,
         field="report_dir",
+        path=True,
     ),
     Option("--seed", "makes a run repeatable (same cases, examples, verdicts)", int, 0, field="seed"),
     Option("--case", "only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)", field="case"),
@@ -78,6 +86,7 @@ OPTIONS: tuple[Option, ...] = (
         "write every exchange of the run to FILE (ids named, secrets redacted), to replay elsewhere",
         metavar="FILE",
         field="record",
+        path=True,
     ),
     Option(
         "--schemathesis",
@@ -91,7 +100,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--pace", "pace calls per Cognito quota category (default on aws)", choices=("aws",), field="pace"
     ),
-    Option("--baseline", "expected verdicts; exit 1 only on a regression against it"),
+    Option(
+        "--baseline", "expected verdicts; exit 1 only on a regression against it", metavar="FILE", path=True
+    ),
     Option(
         "--user-pool-id",
         "staging mode: create temporary users in this existing pool only",
@@ -120,6 +131,7 @@ class RunSettings:
     client_secret: str | None = None
     shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
     schemathesis: int = DEFAULT_SCHEMATHESIS  # the schemathesis phase's examples per mode; 0: no phase
+    label: str | None = None  # `--label NAME`: the target's name in reports (None: its spec)
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> RunSettings:

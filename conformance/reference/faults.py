@@ -284,6 +284,7 @@ def device_sign_in_broken(
 def unimplemented_device_operations(
     b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
 ) -> Answer:
+    """Every device operation (user and admin) answers an HTML 500 page, as a server without them would."""
     device_ops = ("UpdateDeviceStatus", "GetDevice", "ListDevices", "ForgetDevice", "ConfirmDevice")
     if target and any(target.endswith("." + op) or target.endswith("Admin" + op) for op in device_ops):
         return 500, {"Content-Type": "text/html"}, b"<!doctype html><title>500 Internal Server Error</title>"
@@ -313,6 +314,7 @@ def accept_everything(
 def reject_everything(
     b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
 ) -> Answer:
+    """Every UpdateDeviceStatus is refused with NotAuthorizedException, valid or not."""
     if target == UPDATE:
         return _error(400, "NotAuthorizedException", "Access Token has been revoked")
     return fwd()
