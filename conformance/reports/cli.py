@@ -14,10 +14,46 @@ from .results import load_results
 from .safety import write_redacted
 
 
+class _MergeInput(argparse.Action):
+    """`report merge`'s inputs, positionals and `--label NAME=RESULTS.json` alike, in command-line order:
+    `args.inputs` is a list of (after --label?, the text); cmd_report_merge reads each (_merge_input)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        inputs = list(getattr(namespace, "inputs", None) or [])
+        inputs += [
+            (option_string is not None, str(v)) for v in (values if isinstance(values, list) else [values])
+        ]
+        namespace.inputs = inputs
+
+
+def _merge_input(text: str, labelled: bool) -> tuple[str | None, Path]:
+    """`NAME=path` (always, after --label; as a positional, when no file is named `text` itself), or a
+    plain path."""
+    name, sep, path = text.partition("=")
+    if not labelled and (not sep or not name or Path(text).exists()):
+        return None, Path(text)
+    if not sep or not name.strip() or not path:
+        raise SuiteError(f"{'--label takes' if labelled else 'expected'} NAME=RESULTS.json, not {text!r}")
+    return name.strip(), Path(path)
+
+
 def cmd_report_merge(args: argparse.Namespace) -> int:
-    files = [Path(p) for p in args.results]
-    index = merge(files, Path(args.output))
-    for line in score_lines(files):
+    given: list[tuple[bool, str]] = list(getattr(args, "inputs", None) or [])
+    inputs = [_merge_input(text, labelled) for labelled, text in given]
+    if not inputs:
+        raise SuiteError(
+            "report merge needs at least one results.json (RESULTS.json or --label NAME=RESULTS.json)"
+        )
+    labels = [label for label, _ in inputs]
+    files = [path for _, path in inputs]
+    index = merge(files, Path(args.output), labels)
+    for line in score_lines(files, labels):
         print(line)
     print(f"matrix: {index}")
     return EXIT_OK
@@ -51,10 +87,32 @@ def add_report_commands(subparsers: Any, parser_class: type[argparse.ArgumentPar
         "merge",
         help="a matrix page of several results.json (cases down, targets across)",
         description="Write DIR/index.html: cases down, targets across, each cell the verdict and a link "
-        "to that target's report (written to DIR/targets/NAME/).",
+        "to that target's report (written to DIR/targets/NAME/). A column is named by its label "
+        "(--label NAME=RESULTS.json, or a positional NAME=RESULTS.json), else by the results' own label "
+        "(run --label), else by the target spec.",
     )
-    p.add_argument("results", nargs="+", metavar="RESULTS.json")
-    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument(
+        "results",
+        nargs="*",
+        action=_MergeInput,
+        default=None,
+        metavar="[NAME=]RESULTS.json",
+        help="a results.json, optionally named: NAME=RESULTS.json",
+    )
+    p.add_argument(
+        "--label",
+        action=_MergeInput,
+        dest="inputs",
+        metavar="NAME=RESULTS.json",
+        help="a results.json and the name of its column (repeatable)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="where the matrix (DIR/index.html) and each target's report (DIR/targets/NAME/) go",
+    )
     p.set_defaults(handler=cmd_report_merge)
 
     baseline = subparsers.add_parser(
@@ -68,7 +126,13 @@ def add_report_commands(subparsers: Any, parser_class: type[argparse.ArgumentPar
         help="write a baseline that expects the verdicts of a results.json",
         description="Write a TOML baseline (one table per case: verdict, reason) for `run --baseline`.",
     )
-    p.add_argument("results", metavar="RESULTS.json")
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument("--note", help="a line about the target (version, setup), kept in the file")
+    p.add_argument(
+        "results", metavar="RESULTS.json", help="the results.json of the run whose verdicts to expect"
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the baseline file to write (TOML)")
+    p.add_argument(
+        "--note",
+        help="a line about the target (version, setup), kept in the file (default: 'baseline for SPEC', "
+        "SPEC the run's target)",
+    )
     p.set_defaults(handler=cmd_baseline_write)

@@ -1,15 +1,16 @@
 """`report merge`: several results.json side by side (cases down, targets across), like Autobahn|Testsuite.
 
 out_dir/index.html is the matrix; each target's full report is written to
-out_dir/targets/<name>/index.html (with its redacted results.json), and every cell links to the case
-there.
+out_dir/targets/<name>/index.html (with its redacted results.json; <name> is the column's name made
+safe for a file system), and every cell links to the case there. A column is named by the label given
+to `report merge`, else by the results' `target.label` (`run --label`), else by the target spec.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ class TargetColumn:
     slug: str
     href: str
     kind: str
+    spec: str
     score_line: str
     passed: int
     applicable: int
@@ -55,12 +57,62 @@ class MatrixRow:
 
 
 def _slug(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "target"
+    """A directory name for `name`: letters, digits, `.`, `_`, `-`; unique among `taken` ignoring case."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:64].strip("-.") or "target"
     slug, n = base, 2
-    while slug in taken:
+    while slug.lower() in taken:
         slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
+    taken.add(slug.lower())
     return slug
+
+
+def _default_name(run: Mapping[str, Any]) -> str:
+    """The results' own `target.label` (written by `run --label`), else the target spec."""
+    target = run["target"]
+    label = target.get("label")
+    if isinstance(label, str) and label.strip():
+        return label.strip()
+    name = str(target["spec"])
+    if isinstance(run.get("parity"), dict):  # a replay: its column is parity with the recording
+        recorded = dict(run["parity"].get("recording", {}).get("target") or {})
+        name += f" (parity with {recorded.get('kind', '?')} {recorded.get('region', '')})".replace(" )", ")")
+    return name
+
+
+def _check_labels(labels: Sequence[str | None]) -> set[str]:
+    """The labels given (None: not given), each a name of its own; a SuiteError (exit 2) otherwise."""
+    explicit: set[str] = set()
+    for label in labels:
+        if label is None:
+            continue
+        if not label.strip() or any(not ch.isprintable() for ch in label):
+            raise SuiteError(f"label {label!r} is not a name: give one line of printable text")
+        if label in explicit:
+            raise SuiteError(f"label {label!r} is given twice: each results.json needs a name of its own")
+        explicit.add(label)
+    return explicit
+
+
+def column_names(runs: Sequence[Mapping[str, Any]], labels: Sequence[str | None] | None = None) -> list[str]:
+    """Each run's column name: its label given to `report merge`, else its results' `target.label`,
+    else its target spec. A label given twice is a usage error; a default name already taken gets
+    ` (2)`, ` (3)`, ... so that every column has a name of its own."""
+    given = list(labels) if labels is not None else [None] * len(runs)
+    if len(given) != len(runs):
+        raise ValueError("one label (or None) per run")
+    taken = _check_labels(given)
+    names = []
+    for run, label in zip(runs, given, strict=True):
+        if label is not None:
+            names.append(label)
+            continue
+        base = _default_name(run)
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name)
+        names.append(name)
+    return names
 
 
 def _rows(runs: list[dict[str, Any]], columns: list[TargetColumn]) -> list[MatrixRow]:
@@ -95,21 +147,20 @@ def _rows(runs: list[dict[str, Any]], columns: list[TargetColumn]) -> list[Matri
     return sorted(rows, key=lambda r: fams.index(r.family))  # stable: case order kept within a family
 
 
-def merge(results_files: list[Path], out_dir: Path) -> Path:
-    """Write the matrix of `results_files` into `out_dir`; return the path of its index.html."""
+def merge(results_files: list[Path], out_dir: Path, labels: Sequence[str | None] | None = None) -> Path:
+    """Write the matrix of `results_files` into `out_dir`; return the path of its index.html.
+
+    `labels`, one per file (None: not given), name the columns (see `column_names`).
+    """
     if not results_files:
         raise SuiteError("report merge needs at least one results.json")
     out_dir = Path(out_dir)
-    runs = [scrub(load_results(Path(p))) for p in results_files]  # every file checked before writing
+    _check_labels(labels or [])  # the command line first, then every file, all before writing
+    runs = [scrub(load_results(Path(p))) for p in results_files]
+    names = column_names(runs, labels)
     taken: set[str] = set()
     columns = []
-    for path, run in zip(results_files, runs, strict=True):
-        name = str(run["target"]["spec"])
-        if isinstance(run.get("parity"), dict):  # a replay: its column is parity with the recording
-            recorded = dict(run["parity"].get("recording", {}).get("target") or {})
-            name += f" (parity with {recorded.get('kind', '?')} {recorded.get('region', '')})".replace(
-                " )", ")"
-            )
+    for path, run, name in zip(results_files, runs, names, strict=True):
         slug = _slug(name, taken)
         cases = run.get("cases", [])
         s = score(cases)
@@ -119,6 +170,7 @@ def merge(results_files: list[Path], out_dir: Path) -> Path:
                 slug=slug,
                 href=f"targets/{slug}/index.html",
                 kind=str(run["target"].get("kind", "")),
+                spec=str(run["target"]["spec"]),
                 score_line=s.line(),
                 passed=s.passed,
                 applicable=s.applicable,
@@ -151,10 +203,10 @@ def merge(results_files: list[Path], out_dir: Path) -> Path:
     return index
 
 
-def score_lines(results_files: list[Path]) -> list[str]:
-    """One line per target: requirements passed out of applicable."""
-    lines = []
-    for path in results_files:
-        run = load_results(Path(path))
-        lines.append(f"{run['target']['spec']}: {score(run.get('cases', [])).line()}")
-    return lines
+def score_lines(results_files: list[Path], labels: Sequence[str | None] | None = None) -> list[str]:
+    """One line per target, named as its matrix column: requirements passed out of applicable."""
+    runs = [load_results(Path(path)) for path in results_files]
+    return [
+        f"{name}: {score(run.get('cases', [])).line()}"
+        for name, run in zip(column_names(runs, labels), runs, strict=True)
+    ]

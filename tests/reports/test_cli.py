@@ -69,3 +69,40 @@ def test_bad_input_raises_suite_error(tmp_path: Path) -> None:
 def test_subcommand_is_required() -> None:
     with pytest.raises(SystemExit):
         run(["report"])
+
+
+def test_report_merge_labels_in_command_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref, moto, faulty = (str(FIXTURES / f"{n}.results.json") for n in ("reference", "moto", "faulty"))
+    out = tmp_path / "m"
+    argv = ["report", "merge", "--label", f"emulator-a={moto}", f"emulator-b={faulty}", ref, "-o", str(out)]
+    assert run(argv) == 0
+    names = [line.split(": ")[0] for line in capsys.readouterr().out.splitlines()[:-1]]
+    assert names == ["emulator-a", "emulator-b", "reference"]
+    assert sorted(p.name for p in (out / "targets").iterdir()) == ["emulator-a", "emulator-b", "reference"]
+    assert 'data-target="emulator-a"' in (out / "index.html").read_text()
+
+
+def test_report_merge_a_file_whose_name_has_an_equals_sign_is_a_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "run=1.json"
+    odd.write_text((FIXTURES / "moto.results.json").read_text())
+    assert run(["report", "merge", str(odd), "-o", str(tmp_path / "m")]) == 0
+    assert capsys.readouterr().out.startswith("http://127.0.0.1:5000: ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--label", "no-path-given"], "--label takes NAME=RESULTS.json, not 'no-path-given'"),
+        (["--label", "=x.json"], "--label takes NAME=RESULTS.json"),
+        (["a=" + str(FIXTURES / "moto.results.json"), "--label", "a=x.json"], "label 'a' is given twice"),
+        ([], "needs at least one results.json"),
+    ],
+)
+def test_report_merge_bad_labels_are_usage_errors(argv: list[str], message: str, tmp_path: Path) -> None:
+    with pytest.raises(SuiteError) as info:
+        run(["report", "merge", *argv, "-o", str(tmp_path / "m")])
+    assert info.value.exit_code == 2 and message in str(info.value) and "\n" not in str(info.value)

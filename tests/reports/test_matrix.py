@@ -129,3 +129,74 @@ def test_nothing_to_merge(tmp_path: Path) -> None:
 def test_no_secret_anywhere_in_the_matrix(tmp_path: Path) -> None:
     merge([REF, MOTO, FAULTY], tmp_path)
     assert assert_no_secrets(tmp_path) == 7  # index + 3 x (report, results.json)
+
+
+def headers(root: ET.Element) -> list[str]:
+    return [th.get("data-target", "") for th in root.iter("th") if th.get("class") == "target"]
+
+
+def test_labels_name_the_columns_the_scores_and_the_directories(tmp_path: Path) -> None:
+    # Two emulators on localhost: their specs alone would not tell them apart.
+    index = merge([MOTO, FAULTY, REF], tmp_path, ["cognito-local 3.23", "cognito-local/latest", None])
+    root = parse(index)
+    assert headers(root) == ["cognito-local 3.23", "cognito-local/latest", "reference"]
+    scores = {li.get("data-target"): " ".join("".join(li.itertext()).split()) for li in root.iter("li")}
+    assert list(scores) == headers(root)
+    assert "endpoint http://127.0.0.1:5000, from moto.results.json" in scores["cognito-local 3.23"]
+    assert "http://127.0.0.1:9229" in scores["cognito-local/latest"]
+    assert "reference, from reference.results.json" in scores["reference"]  # the spec is not repeated
+    assert sorted(p.name for p in (tmp_path / "targets").iterdir()) == [
+        "cognito-local-3.23",
+        "cognito-local-latest",
+        "reference",
+    ]
+    links = [a.get("href", "") for a in root.iter("a") if a.get("class", "").startswith("v-")]
+    assert {link.split("/")[1] for link in links} == {
+        "cognito-local-3.23",
+        "cognito-local-latest",
+        "reference",
+    }
+
+
+def test_the_results_own_label_names_its_column_unless_merge_gives_one(tmp_path: Path) -> None:
+    run = json.loads(MOTO.read_text())
+    run["target"]["label"] = "moto 5.2"  # written by `run --label`
+    labelled = tmp_path / "labelled.json"
+    labelled.write_text(json.dumps(run))
+    assert headers(parse(merge([labelled, REF], tmp_path / "a"))) == ["moto 5.2", "reference"]
+    assert headers(parse(merge([labelled, REF], tmp_path / "b", ["moto-server", None]))) == [
+        "moto-server",
+        "reference",
+    ]
+
+
+def test_default_names_taken_twice_are_numbered(tmp_path: Path) -> None:
+    # The spec `reference` twice, and a label that is also a spec: every column keeps a name of its own.
+    root = parse(merge([REF, REF, MOTO], tmp_path, [None, None, "reference"]))
+    assert headers(root) == ["reference (2)", "reference (3)", "reference"]
+    assert sorted(p.name for p in (tmp_path / "targets").iterdir()) == [
+        "reference",
+        "reference-2",
+        "reference-3",
+    ]
+
+
+def test_directories_differ_beyond_case_and_stay_short(tmp_path: Path) -> None:
+    merge([REF, MOTO, FAULTY], tmp_path, ["Moto", "moto", "x" * 300 + "/../.."])
+    names = sorted(p.name for p in (tmp_path / "targets").iterdir())
+    assert names == ["Moto", "moto-2", "x" * 64]
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (["same", "same"], "label 'same' is given twice"),
+        (["", None], "is not a name"),
+        (["two\nlines", None], "is not a name"),
+    ],
+)
+def test_a_bad_label_is_a_usage_error(labels: list[str | None], message: str, tmp_path: Path) -> None:
+    with pytest.raises(SuiteError) as info:
+        merge([REF, MOTO], tmp_path / "out", labels)
+    assert info.value.exit_code == 2 and message in str(info.value) and "\n" not in str(info.value)
+    assert not (tmp_path / "out").exists()
