@@ -11,8 +11,7 @@ and reports included) against the suite's own `Target.call` loop and the referen
 with `--before DIR`, the same runs from another source tree (e.g. `git archive HEAD | tar -x -C DIR`);
 a profile of the 100-example run (top 10 by own time); and what issue 13 changed in redaction (the
 per-secret loop against `SecretRegistry.redact`, about 500 secrets), in the SRP arithmetic of a sign-in
-(pow() against gmpy2 and its table of g's powers) and in generation (Hypothesis's `@given` engine
-against the property cases' own loop).
+(pow() against gmpy2 and its table of g's powers).
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from typing import Any
 from conformance import srp
 from conformance.contract.constraints import check_input
 from conformance.contract.model import pinned
-from conformance.engine.properties import drawn
 from conformance.provisioning import Provisioner
 from conformance.secrets import JWT_SHAPE, SecretRegistry
 from conformance.targets import open_target
@@ -58,12 +56,8 @@ def timed(fn: Callable[[], int], repeat: int = 3) -> tuple[float, int]:
 
 
 def draw_count(strategy: Any, count: int) -> int:
-    """Examples drawn as the property cases draw them (conformance.engine.properties.drawn)."""
-    return len(list(drawn(strategy, count, 1)))
-
-
-def given_count(strategy: Any, count: int) -> int:
-    """Examples drawn through Hypothesis's `@given` engine (strategies.draw_examples): the baseline."""
+    """Examples drawn through Hypothesis's `@given` engine, as the property cases draw them since issue 20
+    (conformance.engine.properties: its public API only)."""
     return len(draw_examples(strategy, count, 1))
 
 
@@ -184,14 +178,6 @@ def srp_sign_in() -> int:
     if not accepted:
         raise SystemExit("bench: an SRP sign-in did not verify")
     return 1
-
-
-def generation_rows(count: int, repeat: int) -> list[str]:
-    strategy = invalid_requests(boundaries=False)
-    before, _ = timed(functools.partial(given_count, strategy, count), repeat)
-    after, _ = timed(functools.partial(draw_count, strategy, count), repeat)
-    what = "draw labelled invalid requests: `@given` vs the property cases' loop"
-    return [side_by_side(what, f"{count} examples", before, after)]
 
 
 def srp_rows(sign_ins: int, repeat: int) -> list[str]:
@@ -443,7 +429,6 @@ def main() -> None:
     compared = (
         redaction_rows(results, repeat)
         + srp_rows(3 if args.quick else 10, repeat)
-        + generation_rows(n, repeat)
     )
 
     print("# Benchmarks\n")
