@@ -8,16 +8,7 @@ from typing import Any
 
 from conformance.errors import EXIT_FAILURES, EXIT_OK, SuiteError
 from conformance.reports.baseline import Baseline, BaselineOutcome, apply_baseline, load_baseline
-
-FAILING = {"FAIL", "ERROR", "UNIMPLEMENTED"}
-
-
-def gate_fails(case: dict[str, Any]) -> bool:
-    """Whether a result fails the gate: a FAIL, ERROR or UNIMPLEMENTED, or a BLOCKED the target caused
-    (it broke something the case needed, or gave it no answer at all). Only a limit outside the target
-    (no control path, the call budget, a staging pool, the target's quota) stays neutral."""
-    blocked = case.get("blocked") or {}
-    return case["verdict"] in FAILING or (case["verdict"] == "BLOCKED" and blocked.get("cause") != "limit")
+from conformance.reports.verdicts import gate_fails
 
 
 def found_failures(document: dict[str, Any]) -> bool:

@@ -1,9 +1,12 @@
 """JUnit XML: one <testsuite> per requirement family, one <testcase> per result (a requirement).
 
-FAIL is a <failure> (expected vs actual), ERROR an <error>, BLOCKED / SKIPPED / UNIMPLEMENTED are
-<skipped> with the reason; PASS, NON-STRICT and INFORMATIONAL pass, the last two with <system-out>
-saying what was recorded. A FAIL's or NON-STRICT's text lists the case's failing check outcomes (FAIL
-and NON-STRICT), one a line, worst first, since the reason names only the worst of them.
+It fails what the gate fails (verdicts.gate_fails), so that a CI's test view agrees with the run's exit
+code: FAIL is a <failure> (expected vs actual), ERROR an <error>, UNIMPLEMENTED and a BLOCKED the
+target caused are <failure>s with their reason. A result the baseline expects (a known deviation, the
+run marked it `baseline: expected`) is <skipped>, saying so. A BLOCKED by a limit outside the target
+and SKIPPED are <skipped> with the reason; PASS, NON-STRICT and INFORMATIONAL pass, the last two with
+<system-out> saying what was recorded. A FAIL's or NON-STRICT's text lists the case's failing check
+outcomes (FAIL and NON-STRICT), one a line, worst first, since the reason names only the worst of them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .safety import scrub, write_redacted
-from .verdicts import DEVIATING, OUTCOME_ORDER, family_of, family_order
+from .verdicts import DEVIATING, OUTCOME_ORDER, family_of, family_order, gate_fails
 from .view import show_value
 
-SKIPPED = frozenset({"BLOCKED", "SKIPPED", "UNIMPLEMENTED"})
 # Characters XML 1.0 does not allow, even escaped.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MAX_VALUE = 400  # characters of an outcome's expected / actual on its line
@@ -101,24 +103,40 @@ def _testcase(parent: ET.Element, case: Mapping[str, Any], family: str) -> None:
     )
     reason = _text(case.get("reason") or verdict)
     detail = _text(_detail(case))
-    if verdict == "FAIL":
-        ET.SubElement(el, "failure", {"message": reason, "type": "FAIL"}).text = detail
-    elif verdict == "ERROR":
+    kind = _kind(case)
+    if kind == "known":
+        ET.SubElement(el, "skipped", {"message": _text(f"known deviation (baseline): {verdict}: {reason}")})
+        ET.SubElement(el, "system-out").text = detail
+    elif kind == "error":
         ET.SubElement(el, "error", {"message": reason, "type": "ERROR"}).text = detail
-    elif verdict in SKIPPED:
-        ET.SubElement(el, "skipped", {"message": _text(f"{verdict}: {case.get('reason') or verdict}")})
+    elif kind == "failure":
+        ET.SubElement(
+            el, "failure", {"message": _text(f"{verdict}: {reason}"), "type": verdict}
+        ).text = detail
+    elif kind == "skipped":
+        ET.SubElement(el, "skipped", {"message": _text(f"{verdict}: {reason}")})
     elif verdict in ("NON-STRICT", "INFORMATIONAL"):
         ET.SubElement(el, "system-out").text = detail
 
 
+def _kind(case: Mapping[str, Any]) -> str:
+    """What JUnit makes of a result: "failure" or "error" where the gate fails it, "known" where it
+    would but the run's baseline expects it, "skipped" where it judged nothing, else "passed"."""
+    if gate_fails(case):
+        if case.get("baseline") == "expected":
+            return "known"
+        return "error" if case.get("verdict") == "ERROR" else "failure"
+    return "skipped" if case.get("verdict") in ("BLOCKED", "SKIPPED") else "passed"
+
+
 def _tally(cases: list[Mapping[str, Any]]) -> dict[str, str]:
-    verdicts = [str(c.get("verdict")) for c in cases]
+    kinds = [_kind(c) for c in cases]
     seconds = sum(float(c.get("duration_s") or 0) for c in cases)
     return {
-        "tests": str(len(verdicts)),
-        "failures": str(verdicts.count("FAIL")),
-        "errors": str(verdicts.count("ERROR")),
-        "skipped": str(sum(1 for v in verdicts if v in SKIPPED)),
+        "tests": str(len(kinds)),
+        "failures": str(kinds.count("failure")),
+        "errors": str(kinds.count("error")),
+        "skipped": str(kinds.count("skipped") + kinds.count("known")),
         "time": f"{seconds:.3f}",
     }
 

@@ -150,6 +150,17 @@ def blocked_cause(case: Mapping[str, Any]) -> str | None:
     return str(cause) if cause in ("target", "limit", "stopped") else "target"
 
 
+FAILING = frozenset({"FAIL", "ERROR", "UNIMPLEMENTED"})
+
+
+def gate_fails(case: Mapping[str, Any]) -> bool:
+    """Whether a result fails the gate (`run`'s exit code, the plugin's, JUnit's failures): a FAIL,
+    ERROR or UNIMPLEMENTED, or a BLOCKED the target caused (it broke something the case needed, or gave
+    it no answer at all). Only a limit outside the target (no control path, the call budget, a staging
+    pool, the target's quota) stays neutral."""
+    return case.get("verdict") in FAILING or blocked_cause(case) not in (None, "limit")
+
+
 def score(cases: Iterable[Mapping[str, Any]]) -> Score:
     cases = list(cases)
     verdicts = [str(c.get("verdict")) for c in cases]

@@ -1,4 +1,5 @@
-"""JUnit XML: valid, one testcase per case, the right failure / error / skipped counts."""
+"""JUnit XML: valid, one testcase per case, the right failure / error / skipped counts: it fails what
+the gate fails, and skips what judged nothing or the baseline expects."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.reports.junit import write_junit
+from conformance.reports.verdicts import gate_fails
 
 from .conftest import assert_no_secrets, load_fixture
 
@@ -25,9 +27,11 @@ def test_counts_and_shape(tmp_path: Path) -> None:
     s = run["summary"]
     assert root.tag == "testsuites"
     assert int(root.get("tests", -1)) == len(run["cases"])
-    assert int(root.get("failures", -1)) == s["FAIL"] == 3
+    # A BLOCKED the target caused (the fixture's say no cause: the target's) and UNIMPLEMENTED fail the
+    # gate, so they are failures here too.
+    assert int(root.get("failures", -1)) == s["FAIL"] + s["BLOCKED"] + s["UNIMPLEMENTED"] == 4
     assert int(root.get("errors", -1)) == s["ERROR"] == 1
-    assert int(root.get("skipped", -1)) == s["BLOCKED"] + s["SKIPPED"] + s["UNIMPLEMENTED"]
+    assert int(root.get("skipped", -1)) == s["SKIPPED"]
     cases = root.findall("./testsuite/testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
         (c["family"], c["id"]) for c in run["cases"]
@@ -40,18 +44,37 @@ def test_counts_and_shape(tmp_path: Path) -> None:
     assert "actual: HTTP 200 {}" in (failure.text or "")
     error = by_name["STATE-MACHINE"].find("error")
     assert error is not None and "KeyError" in error.get("message", "")
-    skipped = by_name["STATE-DEVICE-SIGNIN"].find("skipped")
-    assert skipped is not None and skipped.get("message", "").startswith("BLOCKED: DEVICE_SRP_AUTH")
+    blocked = by_name["STATE-DEVICE-SIGNIN"].find("failure")
+    assert blocked is not None and blocked.get("message", "").startswith("BLOCKED: DEVICE_SRP_AUTH")
     nonstrict = by_name["PROTO-CONTENT-TYPE"]
     assert len(nonstrict) == 1 and "application/json" in (nonstrict.findtext("system-out") or "")
     assert len(by_name["VAL-ACCESSTOKEN-MISSING"]) == 0  # a plain pass
 
 
-def test_moto_skips_carry_the_reason(tmp_path: Path) -> None:
+def test_moto_failures_carry_the_reason(tmp_path: Path) -> None:
     root = junit(load_fixture("moto"), tmp_path)
-    messages = [s.get("message", "") for s in root.iter("skipped")]
+    messages = [f.get("message", "") for f in root.iter("failure")]
     assert any(m.startswith("UNIMPLEMENTED: UpdateDeviceStatus answered HTTP 500") for m in messages)
     assert any(m.startswith("BLOCKED: no confirmed device") for m in messages)
+
+
+def test_a_known_deviation_and_a_limit_are_skipped_saying_so(tmp_path: Path) -> None:
+    run = load_fixture("faulty")
+    by_id = {c["id"]: c for c in run["cases"]}
+    by_id["VAL-DEVICEKEY-LENGTH[56]"]["baseline"] = "expected"  # `run --baseline` marked it
+    by_id["STATE-DEVICE-SIGNIN"]["blocked"] = {"cause": "limit"}
+    root = junit(run, tmp_path)
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    known = cases["VAL-DEVICEKEY-LENGTH[56]"]
+    assert known.find("failure") is None
+    skipped = known.find("skipped")
+    assert skipped is not None
+    assert skipped.get("message", "").startswith("known deviation (baseline): FAIL: ")
+    assert "maximum length is 55" in (known.findtext("system-out") or "")
+    limit = cases["STATE-DEVICE-SIGNIN"]
+    assert limit.find("failure") is None and limit.find("skipped") is not None
+    s = run["summary"]
+    assert int(root.get("failures", -1)) == s["FAIL"] + s["BLOCKED"] + s["UNIMPLEMENTED"] - 2
 
 
 def failure_lines(root: ET.Element, name: str, tag: str = "failure") -> list[str]:
@@ -122,7 +145,8 @@ def test_every_fixture_gives_valid_junit(name: str, tmp_path: Path) -> None:
     run = load_fixture(name)
     root = junit(run, tmp_path)
     assert len(list(root.iter("testcase"))) == len(run["cases"])
-    assert int(root.get("failures", -1)) == run["summary"]["FAIL"]
+    failing = [c for c in run["cases"] if gate_fails(c) and c["verdict"] != "ERROR"]
+    assert int(root.get("failures", -1)) == len(failing)
 
 
 def test_characters_xml_cannot_hold(tmp_path: Path) -> None:
