@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from conformance.reference import RunningServer
+from conformance.reference import RunningServer, start_server
 
 from .conftest import http_client
 from .helpers import admin_status, make_world, user_with_device
@@ -75,3 +76,20 @@ def test_concurrent_sign_ins(server: RunningServer) -> None:
     with ThreadPoolExecutor(8) as pool:
         keys = list(pool.map(sign_in, usernames))
     assert len(set(keys)) == len(keys)
+
+
+def test_an_accept_with_nothing_waiting_returns_and_the_server_still_stops() -> None:
+    """serve_forever accepts when its selector says a connection waits; when none does by then (it went
+    away in between), the accept must not block, or shutdown() waits for good."""
+    with start_server() as server:
+        done = threading.Event()
+
+        def accept_once() -> None:
+            server._server._handle_request_noblock()  # what serve_forever calls on a ready selector
+            done.set()
+
+        threading.Thread(target=accept_once, daemon=True).start()
+        assert done.wait(timeout=5), "accept() blocked with no connection waiting"
+        assert (
+            http_client(server.url).list_user_pools(MaxResults=1)["ResponseMetadata"]["HTTPStatusCode"] == 200
+        )
