@@ -7,6 +7,7 @@ SIGTERM ends the run like Ctrl-C (cleanup first, with a deadline), exit 143 inst
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets as random_source
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 
@@ -22,12 +23,13 @@ import conformance.cases  # noqa: F401  (registers every case)
 from conformance.app.budget import plan
 from conformance.app.gate import found_failures, gate, read_baseline
 from conformance.app.outputs import write_outputs
+from conformance.app.session import RunOutput
 from conformance.engine.registry import select
 from conformance.engine.settings import SETTINGS_OPTIONS, RunSettings
 from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
 from conformance.provisioning import Provisioner
 from conformance.provisioning.cleanup import sigterm_interrupts, terminated
-from conformance.reports.terminal import summary_lines
+from conformance.reports.terminal import summary_lines, use_color
 from conformance.secrets import SECRETS, redact
 from conformance.targets import open_target
 from conformance.targets.target import STOPPED
@@ -61,8 +63,9 @@ def _run(args: argparse.Namespace) -> int:
         read_baseline(args.baseline)  # a malformed baseline stops the run before it starts
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
-    with _named_plugins_only():
-        code = pytest.main(_pytest_args(settings, args.workers), plugins=[])
+    with _named_plugins_only(), _pytest_silenced() as terminal:
+        # Only the suite's own lines: its progress (RunOutput), and what went wrong on stderr.
+        code = pytest.main(_pytest_args(settings, args.workers), plugins=[RunOutput(terminal)])
     if code == pytest.ExitCode.INTERRUPTED:
         # Cleanup has run; results.json (if any) holds the cases finished so far. Which signal it was:
         # pytest swallowed the interrupt, cleanup.terminated() remembers a SIGTERM.
@@ -73,6 +76,7 @@ def _run(args: argparse.Namespace) -> int:
             return int(code)
         raise SuiteError(f"the run ended without results (pytest exit code {int(code)})")
     document = json.loads(results_file.read_text())
+    print()  # apart from the progress above
     exit_code = _judge(document, args, report_dir)
     for line in _summary(document, report_dir):
         print(redact(line))
@@ -114,6 +118,16 @@ def _named_plugins_only() -> Iterator[None]:
             os.environ.pop(AUTOLOAD, None)
         else:
             os.environ[AUTOLOAD] = previous
+
+
+@contextmanager
+def _pytest_silenced() -> Iterator[TextIO]:
+    """pytest's own terminal lines (its dots, "N passed, M skipped", the warnings summary) go nowhere:
+    pytest writes them to sys.stdout, which is the null device while it runs. Gives the real stdout, where
+    the run's progress goes. stderr is untouched (a usage error, an internal error, a crash)."""
+    terminal = sys.stdout
+    with open(os.devnull, "w", encoding="utf-8") as nowhere, contextlib.redirect_stdout(nowhere):
+        yield terminal
 
 
 def _pytest_args(settings: RunSettings, workers: int) -> list[str]:
@@ -189,7 +203,7 @@ def _judge(document: dict[str, Any], args: argparse.Namespace, report_dir: Path)
 
 def _summary(document: dict[str, Any], report_dir: Path) -> list[str]:
     report = report_dir / "index.html"
-    return list(summary_lines(document, report if report.exists() else None))
+    return list(summary_lines(document, report if report.exists() else None, color=use_color(sys.stdout)))
 
 
 __all__ = ["run"]

@@ -17,19 +17,19 @@ import time
 from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
-from conformance.app.gate import gate, gate_fails, read_baseline
+from conformance.app.gate import gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.contract.catalog import catalog
 from conformance.contract.drift import drift_report
 from conformance.contract.model import pinned
 from conformance.engine import results
 from conformance.engine.context import RunSession
-from conformance.engine.registry import CASES
+from conformance.engine.registry import CASES, select
 from conformance.engine.settings import DEFAULT_REPORT_DIR, OPTIONS, RunSettings
 from conformance.errors import SuiteError
 from conformance.judge.verdicts import CaseResult, Verdict
@@ -38,6 +38,8 @@ from conformance.parity.recorder import Recorder
 from conformance.provisioning import Provisioner, install_cleanup
 from conformance.provisioning.cleanup import INTERRUPTED_CLEANUP_S
 from conformance.reports.baseline import Baseline, compare
+from conformance.reports.terminal import Progress, ProgressBar, progress_for
+from conformance.reports.verdicts import gate_fails
 from conformance.secrets import redact
 from conformance.targets import Target, open_target
 from conformance.targets.calllog import CallLog
@@ -72,6 +74,9 @@ class ConformanceRun:
         self._provisioner: Provisioner | None = None
         self._cleanup = ExitStack()
         self._cleanup_handle: Any = None
+        self._progress: Progress | None = None  # the plugin's counted verdict lines (not `run`'s)
+        # `run` (run.py) shows its own progress and errors, pytest's terminal silenced: RunOutput.
+        self._run_output = any(isinstance(p, RunOutput) for p in config.pluginmanager.get_plugins())
 
     @property
     def report_dir(self) -> Path:
@@ -185,15 +190,28 @@ class ConformanceRun:
             return report.outcome, "", ""
         return None
 
+    @property
+    def total(self) -> int:
+        """How many cases this run has (the tests suite.py parametrizes), for the progress count."""
+        return len(select(self.case_pattern, schemathesis=self.settings.schemathesis > 0))
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """The verdict line of each case, counted (`[12/83] PASS ...`). `run` shows its own progress
+        (RunOutput); as a pytest plugin, the line goes through pytest's terminal, beside its own lines."""
         if report.when != "call" and not (report.when == "setup" and report.skipped):
+            return
+        if self._run_output:
             return
         verdict = dict(report.user_properties).get("verdict")
         if verdict and not hasattr(self.config, "workerinput"):
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             case_id = dict(report.user_properties).get("case", report.nodeid)
             if reporter is not None:
-                reporter.write_line(f"{verdict:<13} {case_id}")
+                if self._progress is None:
+                    self._progress = Progress(self.total, sys.stdout)
+                took = report.duration if report.when == "call" else None
+                line = self._progress.line(str(case_id), str(verdict), took, color=reporter.hasmarkup)
+                reporter.write_line(line)
 
     # --- results -------------------------------------------------------------------------------
 
@@ -252,6 +270,85 @@ class ConformanceRun:
         parts_dir.rmdir()
         write_outputs(document, self.report_dir)
         return cast(dict[str, Any], document)
+
+
+class RunOutput:
+    """The terminal of `cognito-conformance run` (run.py passes it to pytest and silences pytest's own
+    terminal): the suite's lines only. Progress as the cases finish (a bar on a terminal, counted lines
+    in a log: reports/terminal.py); whatever goes wrong outside the cases' verdicts on stderr: a test
+    that failed without a verdict (a broken fixture, a crashed worker), a collection error, pytest's
+    internal error, a `pytest.exit` during the session. pytest's dots, its "N passed" and its warnings
+    summary are not shown: the run prints its own summary afterwards."""
+
+    def __init__(self, stream: TextIO, errors: TextIO | None = None) -> None:
+        self.stream = stream
+        self.errors = errors if errors is not None else sys.stderr
+        self.progress: Progress | None = None
+        self._started = False
+        self._said: set[str] = set()
+        self._again = 0  # failures with an error already said (a broken session fixture fails every case)
+
+    def _error(self, text: str) -> None:
+        if isinstance(self.progress, ProgressBar):  # it would draw over the error: plain lines from here on
+            done = self.progress.done
+            self.progress.close()
+            self.progress = Progress(self.progress.total, self.stream)
+            self.progress.done = done
+        self.errors.write(redact(text).rstrip("\n") + "\n")
+        self.errors.flush()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._started = True
+        run = session.config.pluginmanager.get_plugin(PLUGIN_NAME)
+        if isinstance(run, ConformanceRun) and not hasattr(session.config, "workerinput"):
+            self.progress = progress_for(run.total, self.stream)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            where = report.nodeid or "the cases"
+            self._error(f"cognito-conformance: collecting {where} failed:\n{report.longreprtext}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        verdict = properties.get("verdict")
+        if verdict and (report.when == "call" or (report.when == "setup" and report.skipped)):
+            if self.progress is not None:
+                took = report.duration if report.when == "call" else None
+                self.progress.case_done(str(properties.get("case", report.nodeid)), str(verdict), took)
+                if self.progress.done >= self.progress.total:
+                    self.close()  # the last case: the bar goes before the session's last words (cleanup)
+            return
+        if report.failed:  # not a verdict: the suite or pytest broke (a fixture, a worker)
+            text = report.longreprtext
+            if text in self._said:
+                self._again += 1
+            else:
+                self._said.add(text)
+                self._error(f"cognito-conformance: {report.nodeid} ({report.when}) failed:\n{text}")
+
+    def pytest_internalerror(self, excrepr: Any) -> bool:
+        self._error("\n".join(f"INTERNALERROR> {line}" for line in str(excrepr).splitlines()))
+        return True
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # pytest says a `pytest.exit` itself when it comes before the session starts.
+        if isinstance(excinfo.value, pytest.exit.Exception) and self._started:
+            self._error(str(excinfo.value.msg))
+        self.close()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self) -> None:
+        self.close()  # before the run's outputs are written and anything else is said
+        if self._again:
+            self._error(f"cognito-conformance: {self._again} more test(s) failed with an error said above")
+            self._again = 0
+
+    def pytest_unconfigure(self) -> None:
+        self.close()
 
 
 def not_run(session: RunSession, case_id: str, reason: str) -> CaseResult:

@@ -24,7 +24,7 @@ from conformance.provisioning import (
 )
 from conformance.provisioning.signin import password_sign_in, seek_device_metadata
 from conformance.secrets import SECRETS
-from conformance.targets.exchange import Exchange
+from conformance.targets.exchange import Exchange, members
 from strategies.requests import label
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -38,21 +38,44 @@ def _srp_tokens(ctx: CaseContext, user: Any) -> tuple[Any, str | None]:
         return None, exc.reason
 
 
+def _decisive(seen: list[Exchange], operation: str | None = None, key: str | None = None) -> Exchange | None:
+    """Of the exchanges a step made through the provisioner (`CaseContext.observed`), the one a check of
+    it judges, so its outcome carries the exchange (and a FAIL its curl line): the last one, of
+    `operation` and naming the device `key` when given."""
+    for exchange in reversed(seen):
+        if operation is not None and exchange.operation != operation:
+            continue
+        if key is not None and members(exchange.request_body).get("DeviceKey") != key:
+            continue
+        return exchange
+    return None
+
+
+def _with_exchange(failure: CheckFailure, answer: Exchange | None) -> CheckFailure:
+    """A failure of a check that was given the answer it judged apart from its verdict's inputs."""
+    if failure.exchange is None:
+        failure.exchange = answer
+    return failure
+
+
 @check(ids.FLOW_NEW_DEVICE_METADATA)
-def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
-    """FLOW-NEW-DEVICE-METADATA: tokens, with a DeviceKey of the documented shape and a group key."""
+def new_device_metadata(tokens: Any, error: str | None, region: str, answer: Exchange | None = None) -> str:
+    """FLOW-NEW-DEVICE-METADATA: tokens, with a DeviceKey of the documented shape and a group key.
+    `answer` is the sign-in's last exchange (the one that gave the tokens, or failed)."""
     requirement = ids.FLOW_NEW_DEVICE_METADATA
     if tokens is None:
-        raise CheckFailure(requirement, "tokens and NewDeviceMetadata", f"the sign-in failed: {error}")
+        raise CheckFailure(
+            requirement, "tokens and NewDeviceMetadata", f"the sign-in failed: {error}", answer
+        )
     if tokens.new_device is None:
         raise CheckFailure(
-            requirement, "NewDeviceMetadata with the tokens", "tokens without NewDeviceMetadata"
+            requirement, "NewDeviceMetadata with the tokens", "tokens without NewDeviceMetadata", answer
         )
     key, group = tokens.new_device
     shaped = re.fullmatch(rf"{re.escape(region)}_{UUID}", key) is not None
     if not shaped or label({"AccessToken": "x", "DeviceKey": key}).violations or not group:
         raise CheckFailure(
-            requirement, f"a DeviceKey {region}_{{uuid}} and a DeviceGroupKey", f"{key!r}, {group!r}"
+            requirement, f"a DeviceKey {region}_{{uuid}} and a DeviceGroupKey", f"{key!r}, {group!r}", answer
         )
     return f"NewDeviceMetadata with a DeviceKey {region}_{{uuid}} and a DeviceGroupKey"
 
@@ -60,8 +83,9 @@ def new_device_metadata(tokens: Any, error: str | None, region: str) -> str:
 @case(ids.FLOW_NEW_DEVICE_METADATA, ops=())
 def new_device(ctx: CaseContext) -> None:
     user = ctx.shared("user_plain")
-    tokens, error = _srp_tokens(ctx, user)
-    ctx.verify(new_device_metadata, tokens, error, ctx.target.region)
+    with ctx.observed() as seen:  # the sign-in goes through the provisioner: its exchanges, kept
+        tokens, error = _srp_tokens(ctx, user)
+    ctx.verify(new_device_metadata, tokens, error, ctx.target.region, _decisive(seen))
 
 
 @case(ids.FLOW_CONFIRM_DEVICE, ops=("ConfirmDevice", "AdminGetDevice"))
@@ -90,13 +114,17 @@ def _confirm_on(ctx: CaseContext, user: Any) -> None:
             ids.FLOW_NEW_DEVICE_METADATA,
         )
     params, _ = device_confirmation(tokens.access_token, *tokens.new_device, name="ccf-confirm")
-    answer = ctx.call("ConfirmDevice", params)
-    if ctx.verify(accepted, req.id, answer):
+    key = tokens.new_device[0]
+    with ctx.observed() as exchanges:  # the watch's reading after ConfirmDevice may be the one read back
+        answer = ctx.call("ConfirmDevice", params)
+        if not ctx.verify(accepted, req.id, answer):
+            return
         prompt = user.pool.remember_on_prompt
         ctx.verify(confirmation_follows_pool, req.id, answer, prompt)
         user.take(tokens)
-        seen = ctx.read_status(user, tokens.new_device[0])
-        ctx.verify(tracked, req.id, seen, "not_remembered" if prompt else "remembered")
+        seen = ctx.read_status(user, key)
+    reading = _decisive(exchanges, "AdminGetDevice", key)
+    ctx.verify(tracked, req.id, seen, "not_remembered" if prompt else "remembered", reading)
 
 
 @check()
@@ -113,10 +141,13 @@ def confirmation_follows_pool(requirement: str, answer: Exchange, prompt: bool) 
 
 
 @check()
-def tracked(requirement: str, seen: Any, expected: str) -> str:
-    """The confirmed device is found by AdminGetDevice with the status the pool's configuration implies."""
+def tracked(requirement: str, seen: Any, expected: str, reading: Exchange | None = None) -> str:
+    """The confirmed device is found by AdminGetDevice with the status the pool's configuration implies.
+    `reading` is the AdminGetDevice exchange `seen` was read from."""
     if readable(seen, requirement, "the confirmed device") != expected:
-        raise CheckFailure(requirement, f"the confirmed device {expected}", f"the confirmed device {seen}")
+        raise CheckFailure(
+            requirement, f"the confirmed device {expected}", f"the confirmed device {seen}", reading
+        )
     return f"the confirmed device is {seen}"
 
 
@@ -131,9 +162,13 @@ def confirm_unknown_key(ctx: CaseContext) -> None:
 
 
 @check()
-def wrong_password_refused(requirement: str, error: str | None) -> str:
-    """FLOW-SRP-PROOF: a proof from the wrong password gets NotAuthorizedException, no tokens."""
-    return proof_refused(requirement, error, "a wrong password")
+def wrong_password_refused(requirement: str, error: str | None, answer: Exchange | None = None) -> str:
+    """FLOW-SRP-PROOF: a proof from the wrong password gets NotAuthorizedException, no tokens.
+    `answer` is the sign-in's last exchange (the refusal, or the answer that gave tokens)."""
+    try:
+        return proof_refused(requirement, error, "a wrong password")
+    except CheckFailure as failure:
+        raise _with_exchange(failure, answer) from None
 
 
 @case(ids.FLOW_SRP_PROOF, ops=())
@@ -141,22 +176,28 @@ def srp_proof(ctx: CaseContext) -> None:
     user = ctx.shared("user_plain")
     impostor = replace(user, password=user.password[::-1])  # the right name, the wrong secret
     SECRETS.add(impostor.password, "$PASSWORD")  # a password the suite sends: no answer may repeat it
-    ctx.verify(wrong_password_refused, ctx.requirement.id, _srp_tokens(ctx, impostor)[1])
+    with ctx.observed() as seen:  # the sign-ins go through the provisioner: their exchanges, kept
+        error = _srp_tokens(ctx, impostor)[1]
+    ctx.verify(wrong_password_refused, ctx.requirement.id, error, _decisive(seen))
     if not ctx.budgeted:
         # The password flows too (the password itself goes over the wire there): no tokens for it.
-        try:
-            password_sign_in(ctx.target, user.pool, user.username, impostor.password)
-            issued = True
-        except FixtureUnavailable:
-            issued = False
-        ctx.verify(no_tokens_for_a_wrong_password, ctx.requirement.id, issued)
+        with ctx.observed() as seen:
+            try:
+                password_sign_in(ctx.target, user.pool, user.username, impostor.password)
+                issued = True
+            except FixtureUnavailable:
+                issued = False
+        ctx.verify(no_tokens_for_a_wrong_password, ctx.requirement.id, issued, _decisive(seen))
 
 
 @check()
-def no_tokens_for_a_wrong_password(requirement: str, issued: bool) -> str:
-    """No sign-in flow gives tokens for a wrong password (a flow the client does not allow refuses too)."""
+def no_tokens_for_a_wrong_password(requirement: str, issued: bool, answer: Exchange | None = None) -> str:
+    """No sign-in flow gives tokens for a wrong password (a flow the client does not allow refuses too).
+    `answer` is the last exchange of the password flows (the one that gave tokens, when one did)."""
     if issued:
-        raise CheckFailure(requirement, "no tokens for a wrong password", "tokens from a password flow")
+        raise CheckFailure(
+            requirement, "no tokens for a wrong password", "tokens from a password flow", answer
+        )
     return "no password flow gave tokens for a wrong password"
 
 
@@ -184,11 +225,13 @@ def device_configuration_kept(ctx: CaseContext) -> None:
 
 
 @check()
-def fixture_provided(requirement: str, user: Any, error: str | None) -> str:
+def fixture_provided(requirement: str, user: Any, error: str | None, answer: Exchange | None = None) -> str:
     """FLOW-TEST-SUPPORT: a user made with AdminCreateUser and AdminSetUserPassword signs in, with a
-    confirmed device."""
+    confirmed device. `answer`: the exchange the making of that user broke on, if it did."""
     if user is None or not user.devices:
-        raise CheckFailure(requirement, "a signed-in user with a confirmed device", error or "no device")
+        raise CheckFailure(
+            requirement, "a signed-in user with a confirmed device", error or "no device", answer
+        )
     return "a user made, signed in and given a confirmed device"
 
 
@@ -209,7 +252,8 @@ def test_support(ctx: CaseContext) -> None:
         if exc.limit or exc.requirement:
             raise  # outside the target, or already named by the device-flow requirement it breaks
         user, error = None, exc.reason
-    if not ctx.verify(fixture_provided, req.id, user, error) or ctx.budgeted:
+    broke_on = ctx.session.broke_on("user_a") if user is None else None  # made (or not) in any case
+    if not ctx.verify(fixture_provided, req.id, user, error, broke_on) or ctx.budgeted:
         return  # a live service's plan: every case's own reads show a broken admin view (BLOCKED, named)
     key = user.devices[0].key
     identity = {"UserPoolId": user.pool.id, "Username": user.username}

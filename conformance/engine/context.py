@@ -41,6 +41,11 @@ from .watch import READ_ONLY, DeviceWatch, Plan
 
 # A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"
+# The sign-in operations whose answers carry a challenge's `Session`: registered as a secret when seen,
+# since an exchange of a sign-in can be the one a report shows (a device-flow FAIL).
+SIGN_IN_OPERATIONS = frozenset(
+    {"InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge"}
+)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -56,6 +61,30 @@ def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
     if exc.requirement:
         return f"{exc.reason} (the target FAILs {exc.requirement} here: see that case)"
     return exc.reason
+
+
+class OperationMissing(Unimplemented):
+    """UNIMPLEMENTED, saying which operation: its probe (the operation's simplest valid request) was
+    answered "not implemented", in the target's words (`evidence`). The runner keeps both as data
+    (results.json `unimplemented`), so reports can group the cases by the operation they miss."""
+
+    def __init__(self, operation: str, evidence: str) -> None:
+        super().__init__(f"{operation} is not implemented: {evidence}")
+        self.operation = operation
+        self.evidence = evidence
+
+
+@contextlib.contextmanager
+def observed(target: Target) -> Iterator[list[Exchange]]:
+    """Every exchange with the target while inside, whoever sent it (provisioning, the watch): for a
+    check of an answer that came through the provisioner, whose outcome must carry that exchange."""
+    seen: list[Exchange] = []
+    observer = seen.append
+    target.observers.append(observer)
+    try:
+        yield seen
+    finally:
+        target.observers.remove(observer)
 
 
 def _fixture_blocks(method: Callable[P, T]) -> Callable[P, T]:
@@ -118,6 +147,7 @@ class RunSession:
         self._lock = threading.RLock()
         self._shared: dict[str, Any] = {}
         self._unavailable: dict[str, Blocked] = {}  # shared fixtures that could not be made, and why
+        self._broke_on: dict[str, Exchange] = {}  # ... and the exchange each broke on, if any
         self._probed: dict[str, str | None] = {}
         self._once: dict[str, Any] = {}
         self.recorder: CaseRecorder | None = None  # `run --record`: every exchange, by case and step
@@ -133,6 +163,8 @@ class RunSession:
         """Every exchange with the target, whoever sent it (a case, provisioning, the watch)."""
         if exchange.operation not in READ_ONLY:
             self.generation += 1
+        if exchange.operation in SIGN_IN_OPERATIONS and isinstance(exchange.json, dict):
+            SECRETS.add(exchange.json.get("Session"), "$SESSION")  # a sign-in's exchange may be shown
         if exchange.answered:
             self.silence, self.answered_once = 0, True
         elif no_answer(exchange):
@@ -154,15 +186,24 @@ class RunSession:
                 raise Blocked(known.reason, known.requirement, limit=known.limit, silent=known.silent)
             if name not in self._shared:
                 pool_kind, devices = self.SHARED[name]
-                try:
-                    pool = self.provisioner.second_pool() if pool_kind == "second" else None
-                    self._shared[name] = self.provisioner.user(devices=devices, pool=pool)
-                except FixtureUnavailable as exc:
-                    reason = f"fixture {name} unavailable: {blocked_reason(exc)}"
-                    known = Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent)
-                    self._unavailable[name] = known
-                    raise Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent) from None
+                with observed(self.target) as seen:
+                    try:
+                        pool = self.provisioner.second_pool() if pool_kind == "second" else None
+                        self._shared[name] = self.provisioner.user(devices=devices, pool=pool)
+                    except FixtureUnavailable as exc:
+                        reason = f"fixture {name} unavailable: {blocked_reason(exc)}"
+                        known = Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent)
+                        self._unavailable[name] = known
+                        failed = [e for e in seen if not e.ok]
+                        if failed or seen:
+                            self._broke_on[name] = (failed or seen)[-1]
+                        raise Blocked(reason, exc.requirement, limit=exc.limit, silent=exc.silent) from None
             return self._shared[name]
+
+    def broke_on(self, name: str) -> Exchange | None:
+        """The exchange a shared fixture that could not be made broke on (its last failed call), if any."""
+        with self._lock:
+            return self._broke_on.get(name)
 
     def recording(self, case_id: str, attempt: int) -> AbstractContextManager[None]:
         """Where the recorder files what follows (nothing to do when the run is not recorded)."""
@@ -187,19 +228,27 @@ class RunSession:
             return cast(T, self._once[name])
 
     def unimplemented(self, operation: str) -> str | None:
-        """Probe an operation once: the target's words if it does not implement it, else None."""
+        """Probe an operation once: why it is not implemented (the reason of an UNIMPLEMENTED), else None."""
+        missing = self.missing(operation)
+        return str(missing) if missing is not None else None
+
+    def missing(self, operation: str) -> OperationMissing | None:
+        """Probe an operation once: the signal a case that needs it raises if the target does not
+        implement it (with the target's words), else None."""
         with self._lock:
             if operation not in self._probed:
                 self._probed[operation] = self._probe(operation)
-            return self._probed[operation]
+            evidence = self._probed[operation]
+        return OperationMissing(operation, evidence) if evidence is not None else None
 
     def _probe(self, operation: str) -> str | None:
+        """The target's words when the operation's simplest valid request shows it is not implemented."""
         shape = self.target_input_shape(operation)
         exchange = self.target.call(operation, simplest(shape))
         reason = unimplemented_reason(exchange)
         if reason is None and html_error_page(exchange):
             reason = f"HTTP {exchange.status} with an HTML page for a well-formed {operation} request"
-        return f"{operation} is not implemented: {reason}" if reason else None
+        return reason
 
     @staticmethod
     def target_input_shape(operation: str) -> Any:
@@ -296,9 +345,9 @@ class CaseContext:
 
     def require(self, *operations: str) -> None:
         for operation in operations:
-            reason = self.session.unimplemented(operation)
-            if reason:
-                raise Unimplemented(reason)
+            missing = self.session.missing(operation)
+            if missing is not None:
+                raise missing
 
     def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
         self.require(operation)
@@ -386,9 +435,9 @@ class CaseContext:
         if probe and exchange.operation and unimplemented_reason(exchange):
             # Only the probe (the operation's simplest valid request) says an operation is missing; once
             # it answered anything else, a not-implemented answer to this input is a server error.
-            missing = self.session.unimplemented(exchange.operation)
-            if missing:
-                raise Unimplemented(missing)
+            missing = self.session.missing(exchange.operation)
+            if missing is not None:
+                raise missing
         if exchange.answered:
             self.verify(not_5xx, exchange)
         elif no_answer(exchange) and self.session.answered_once and self.session.silence == 1:
@@ -463,3 +512,7 @@ class CaseContext:
 
     def observe(self, what: Any) -> None:
         self.observations.append(what)
+
+    def observed(self) -> AbstractContextManager[list[Exchange]]:
+        """Every exchange with the target while inside (`observed`), the provisioner's included."""
+        return observed(self.target)

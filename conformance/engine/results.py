@@ -38,6 +38,22 @@ def error_coverage(cases: list[dict[str, Any]], catalog: Catalog) -> list[dict[s
     return rows
 
 
+def _unimplemented_rows(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> None:
+    """`unimplemented` (the missing operation and the target's words) on the UNIMPLEMENTED rows only: a
+    row's own case is its base, so an UNIMPLEMENTED another case decided (the schemathesis phase's) takes
+    that case's, and a row another contribution decided otherwise keeps none."""
+    missing: dict[str, list[dict[str, Any]]] = {}
+    for case in cases:
+        if case.get("verdict") == "UNIMPLEMENTED" and isinstance(case.get("unimplemented"), dict):
+            missing.setdefault(str(case["requirement"]), []).append(case)
+    for row in rows:
+        row.pop("unimplemented", None)
+        found = missing.get(str(row["requirement"]), []) if row["verdict"] == "UNIMPLEMENTED" else []
+        if found:
+            own = [c for c in found if c["id"] == row["requirement"]]
+            row["unimplemented"] = dict((own or found)[0]["unimplemented"])
+
+
 def summary(cases: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Rows per verdict: given the merged rows, requirements per verdict."""
     counts = {str(v): 0 for v in ALL_VERDICTS}
@@ -62,6 +78,7 @@ def build(
     order = {r.id: i for i, r in enumerate(catalog.requirements)}
     # One row per requirement: the phase's cases and outcomes seen in other cases folded in.
     rows = by_requirement(cases, catalog)
+    _unimplemented_rows(rows, cases)
     cases = sorted(rows, key=lambda c: (order.get(c["requirement"], len(order)), c["id"]))
     coverage = error_coverage(cases, catalog)
     for c in cases:

@@ -6,7 +6,8 @@ import contextlib
 import json
 import shlex
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from conformance.contract import ids
 from conformance.contract.catalog import Catalog, Requirement
@@ -17,7 +18,7 @@ from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.secrets import redact, redact_obj
 from conformance.targets.exchange import Exchange
 
-from .context import CaseContext, RunSession
+from .context import CaseContext, OperationMissing, RunSession
 from .registry import Case
 
 MAX_BODY_SHOWN = 2000
@@ -29,6 +30,20 @@ HIDDEN_HEADERS = {
     "amz-sdk-invocation-id",
     "amz-sdk-request",
 }
+
+
+@dataclass
+class RunResult(CaseResult):
+    """A case's result as the runner concludes it: with, for an UNIMPLEMENTED, the operation the target
+    does not implement and its words (`unimplemented` in results.json), as data for the reports."""
+
+    unimplemented: dict[str, str] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = super().as_json()
+        if self.unimplemented is not None and self.verdict is Verdict.UNIMPLEMENTED:
+            out["unimplemented"] = redact_obj(self.unimplemented)
+        return out
 
 
 def run_case(session: RunSession, case: Case, catalog: Catalog) -> CaseResult:
@@ -58,6 +73,7 @@ def _attempt(
     ctx = CaseContext(session, case.id, case.requirement, attempt=attempt, carried=carried)
     stopped: tuple[Verdict, str] | None = None  # a case that could not go on, and why
     blocker: Blocked | None = None
+    missing: OperationMissing | None = None
     session.current = ctx  # every answer while the case runs is judged in it (secrets)
     try:
         with session.recording(case.id, attempt):
@@ -66,11 +82,14 @@ def _attempt(
     except CaseStopped as exc:
         stopped = (exc.verdict, exc.describe())
         blocker = exc if isinstance(exc, Blocked) else None
+        missing = exc if isinstance(exc, OperationMissing) else None
     except Exception as exc:  # anything else is a bug in the suite: ERROR, explained
         stopped = (Verdict.ERROR, f"the suite failed: {type(exc).__name__}: {exc}")
     finally:
         session.current = None
     result = _conclude(ctx, requirement, stopped)
+    if result.verdict is Verdict.UNIMPLEMENTED and missing is not None:
+        result.unimplemented = {"operation": missing.operation, "evidence": missing.evidence}
     if result.verdict is Verdict.BLOCKED:
         _explain_blocked(result, blocker, ctx.outcomes.worst(requirement.id), ctx.throttled)
     return result, ctx.carry
@@ -101,16 +120,19 @@ def _explain_blocked(
         result.reason = f"{result.reason} (the target FAILs {named} here: see that case)"
 
 
-def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> CaseResult:
+def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict, str] | None) -> RunResult:
     """The verdict is the worst outcome; a FAIL seen before the case had to stop still counts."""
     worst = ctx.outcomes.worst(requirement.id)
-    result = CaseResult.of(
-        ctx.case_id,
-        requirement,
-        Verdict.PASS,
-        outcomes=[_outcome_json(o) for o in ctx.outcomes],
-        steps=ctx.steps,
-        provenance=redact_obj(ctx.provenance),
+    result = cast(  # `of` builds its own class: a RunResult
+        RunResult,
+        RunResult.of(
+            ctx.case_id,
+            requirement,
+            Verdict.PASS,
+            outcomes=[_outcome_json(o) for o in ctx.outcomes],
+            steps=ctx.steps,
+            provenance=redact_obj(ctx.provenance),
+        ),
     )
     failing = worst is not None and worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
     if stopped is not None and stopped[0] is Verdict.ERROR:
@@ -134,8 +156,8 @@ def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict
 
 
 def _judged(
-    ctx: CaseContext, result: CaseResult, worst: Outcome, stopped: tuple[Verdict, str] | None
-) -> CaseResult:
+    ctx: CaseContext, result: RunResult, worst: Outcome, stopped: tuple[Verdict, str] | None
+) -> RunResult:
     """The verdict of the worst outcome; a PASS lists what each check saw."""
     result.verdict = worst.verdict
     if worst.verdict is Verdict.PASS:
@@ -172,12 +194,12 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
 
 def _finish(
     ctx: CaseContext,
-    result: CaseResult,
+    result: RunResult,
     exchange: Exchange | None,
     *,
     actual: Any = None,
     with_curl: bool = False,
-) -> CaseResult:
+) -> RunResult:
     result.reason = redact(result.reason) if result.reason else None
     result.examples = ctx.sent
     result.actual = redact_obj(actual) if actual is not None else result.actual
@@ -195,7 +217,9 @@ def _finish(
 def example_of(exchange: Exchange) -> Any:
     """The exchange as a report shows it: redacted, credentials dropped, long bodies cut."""
     request_headers = {k: v for k, v in exchange.request_headers.items() if k.lower() not in HIDDEN_HEADERS}
-    body = exchange.body.decode("utf-8", "replace")
+    # Redacted before it is cut: a token cut in half is no longer a registered secret nor JWT-shaped (a
+    # sign-in's answer, which a device-flow FAIL shows, carries three).
+    body = redact(exchange.body.decode("utf-8", "replace"))
     return redact_obj(
         {
             "request": {

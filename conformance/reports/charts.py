@@ -65,3 +65,24 @@ def bars(values: Mapping[str, float], unit: str = "", sort: bool = True) -> list
         shown = f"{round(value, 1):g}" if isinstance(value, float) else str(value)
         out.append(Bar(label, value, max(round(100 * value / top, 2), 0.8), f"{shown}{unit}"))
     return out
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One verdict's part of a stacked bar."""
+
+    verdict: str
+    count: int
+    width: float  # percent of the bar
+    color: str
+    text_color: str
+
+
+def stacked(counts: Mapping[str, int]) -> list[Segment]:
+    """One bar split by verdict, in display order: each verdict with results gets its share of 100%."""
+    total = sum(n for n in counts.values() if n > 0)
+    return [
+        Segment(v, counts[v], round(100 * counts[v] / total, 3), COLORS[v][0], COLORS[v][1])
+        for v in VERDICTS
+        if counts.get(v, 0) > 0
+    ]

@@ -1,11 +1,16 @@
-"""The terminal: one line per finished case while a run goes, a compact summary table at the end.
+"""The terminal: progress while a run goes, a compact summary at the end.
 
-Plain text that reads well in CI logs (no cursor movement); colors only on a TTY, never with NO_COLOR.
-Every line goes through conformance.secrets.redact.
+Progress: in a log (not a terminal), one plain line per finished case with its count and time,
+`[12/59] PASS          VAL-STATUS-ENUM (0.3 s)`, no cursor movement; on a terminal, one progress bar
+(done/total, elapsed, time left) that is gone when the run ends, a FAIL or ERROR printed above it as it
+happens. The summary: the verdicts by family, then what to act on first, grouped by cause (causes.py),
+the score and where the report is. Colors only on a TTY, never with NO_COLOR. Every line goes through
+conformance.secrets.redact.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
@@ -15,6 +20,7 @@ from typing import Any, TextIO
 
 from conformance.secrets import redact
 
+from .causes import CLASSES, causes, cut, headline
 from .verdicts import SHORT, VERDICTS, blocked_groups, counts, family_of, family_order, score
 
 ANSI = {
@@ -42,8 +48,18 @@ def paint(text: str, verdict: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color and code else text
 
 
+def seconds(duration_s: float) -> str:
+    """A case's time, as a progress line shows it: "0.3 s", "12 s", "2 min 5 s"."""
+    if duration_s < 10:
+        return f"{duration_s:.1f} s"
+    if duration_s < 120:
+        return f"{duration_s:.0f} s"
+    return f"{int(duration_s // 60)} min {duration_s % 60:.0f} s"
+
+
 class Progress:
-    """`[ 12/57] FAIL           VAL-DEVICEKEY-LENGTH[56]` for each finished case (thread-safe)."""
+    """`[12/57] FAIL          VAL-DEVICEKEY-LENGTH (0.3 s)` for each finished case (thread-safe): plain
+    lines, for logs and anything that is not a terminal."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self.total = total
@@ -54,20 +70,125 @@ class Progress:
         self._lock = threading.Lock()
         self._width = len(str(max(total, 1)))
 
-    def case_done(self, case_id: str, verdict: str) -> None:
+    def line(
+        self, case_id: str, verdict: str, duration_s: float | None = None, *, color: bool = False
+    ) -> str:
+        """One more case done: its line (redacted), the count included."""
         with self._lock:
             self.done += 1
-            label = paint(f"{verdict:<13}", verdict, self.color)
-            line = f"[{self.done:>{self._width}}/{self.total}] {label} {case_id}"
-            self.stream.write(redact(line) + "\n")
+            done = self.done
+        label = paint(f"{verdict:<13}", verdict, color)
+        took = f" ({seconds(duration_s)})" if duration_s is not None else ""
+        return redact(f"[{done:>{self._width}}/{self.total}] {label} {case_id}{took}")
+
+    def case_done(self, case_id: str, verdict: str, duration_s: float | None = None) -> None:
+        line = self.line(case_id, verdict, duration_s, color=self.color)
+        with self._lock:
+            self.stream.write(line + "\n")
             self.stream.flush()
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def close(self) -> None:
+        """Nothing to take down: the lines stay."""
+
+
+# Printed above the bar as they happen: what a person watching wants to know at once.
+SHOWN_ABOVE_THE_BAR = frozenset({"FAIL", "ERROR"})
+RICH_STYLE = {"FAIL": "bold red", "ERROR": "bold magenta"}
+
+
+class ProgressBar(Progress):
+    """On a terminal: one rich progress bar, done/total with the time elapsed and the time left, beside
+    the case that finished last; a FAIL or ERROR is printed above it as it happens. Transient: it is
+    gone when the run ends (`close`), before the summary is printed.
+
+    It draws on its own copy of the stream's file descriptor: pytest redirects descriptor 1 while a case
+    runs, and the bar refreshes (the elapsed time, the spinner) while a long case runs too."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RichProgress
+        from rich.table import Column
+
+        super().__init__(total, stream)
+        stream.flush()
+        self._own: TextIO | None = None
+        try:
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            self._own = os.fdopen(os.dup(stream.fileno()), "w", encoding=encoding, errors="replace")
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            self._own = None
+        self.console = Console(file=self._own or stream, highlight=False, soft_wrap=False)
+        self._bar = RichProgress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", markup=False, table_column=Column(width=34, no_wrap=True)),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("cases"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+            redirect_stdout=False,  # pytest captures the standard streams itself
+            redirect_stderr=False,
+            refresh_per_second=4,
+        )
+        self._task = self._bar.add_task("running the cases", total=total)
+        self._bar.start()
+        self._closed = False
+
+    def case_done(self, case_id: str, verdict: str, duration_s: float | None = None) -> None:
+        from rich.text import Text
+
+        if self._closed:  # the run is over: nothing more to count
+            return
+        line = self.line(case_id, verdict, duration_s)
+        with self._lock:
+            if self._closed:
+                return
+            if verdict in SHOWN_ABOVE_THE_BAR:
+                self._bar.console.print(Text(line, style=RICH_STYLE.get(verdict, "")))
+            self._bar.update(self._task, advance=1, description=redact(f"{case_id} {verdict}"))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._bar.stop()
+            if self._own is not None:
+                self._own.close()
+
+
+def progress_for(total: int, stream: TextIO) -> Progress:
+    """A progress bar on a terminal (stream.isatty()); plain lines anywhere else (a log, a pipe, a dumb
+    terminal)."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty() and os.environ.get("TERM") != "dumb":
+        return ProgressBar(total, stream)
+    return Progress(total, stream)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
 
 def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color: bool = False) -> list[str]:
-    """A family x verdict table, the failures and errors, the score, and where the report is."""
+    """A family x verdict table; then what to act on first: the worst class present and its causes in one
+    line, the causes grouped (causes.py: an operation the target does not implement, with how many
+    requirements it left unjudged; each FAIL and ERROR with its reason; BLOCKED by what blocked them);
+    the score, and where the report is."""
     cases = [c for c in results.get("cases", []) if isinstance(c, Mapping)]
     target = results.get("target", {})
     calls = results.get("calls", {})
@@ -92,20 +213,34 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
         lines.append(row(fam, counts(c for c in cases if family_of(c) == fam)))
     lines.append(row("total", counts(cases)))
     lines.append("")
-    for verdict in ("FAIL", "ERROR"):
-        bad = [c for c in cases if c.get("verdict") == verdict]
-        for case in bad[:MAX_LISTED]:
-            flaky = " (flaky)" if case.get("flaky") else ""
-            reason = " ".join(str(case.get("reason") or "").split())
-            lines.append(f"  {paint(verdict, verdict, color)} {case.get('id')}{flaky}: {reason}"[:220])
-        if len(bad) > MAX_LISTED:
-            lines.append(f"  ... and {len(bad) - MAX_LISTED} more {verdict}")
-    caused, limits = blocked_groups(cases)
-    for named, ids in caused.items():
-        listed = ", ".join(ids[:MAX_LISTED]) + (
-            f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
-        )
-        lines.append(f"  {paint('BLOCKED', 'BLOCKED', color)} by the target, explained by {named}: {listed}")
+    top = headline(cases)
+    lines.append(
+        "  " + paint(top.text, top.verdict or "PASS", color) + (f"; also {top.also}" if top.also else "")
+    )
+    found = causes(cases)
+    for kind in CLASSES:
+        mine = [c for c in found if c.verdict == kind]
+        label = paint(kind, kind, color)
+        if kind == "UNIMPLEMENTED":
+            for cause in mine:
+                what = cause.text() if cause.operation else cut(cause.cause, 150)
+                listed = f" ({', '.join(cause.ids)})" if cause.count <= 3 else ""
+                lines.append(f"  {label}: {what}: {_plural(cause.count, 'requirement')}{listed}")
+        elif kind == "BLOCKED":
+            for cause in mine:
+                ids = list(cause.ids)
+                listed = ", ".join(ids[:MAX_LISTED]) + (
+                    f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+                )
+                count = _plural(cause.count, "requirement")
+                lines.append(f"  {label} by the target, {cut(cause.cause, 150)}: {count}: {listed}")
+        else:  # ERROR, FAIL, NON-STRICT: one requirement each, with its reason, as they decided it
+            for cause in mine[:MAX_LISTED]:
+                flaky = " (flaky)" if cause.flaky else ""
+                lines.append(f"  {label} {cause.ids[0]}{flaky}: {cause.cause}"[:220])
+            if len(mine) > MAX_LISTED:
+                lines.append(f"  ... and {len(mine) - MAX_LISTED} more {kind}")
+    _, limits = blocked_groups(cases)
     for why, ids in limits.items():
         lines.append(f"  not testable here (a limit outside the target): {', '.join(ids)}: {why}"[:220])
     lines.append(f"  score: {score(cases).line()}")

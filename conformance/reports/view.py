@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
+from .causes import Cause, causes, cut, headline, top_causes
 from .verdicts import (
     COLORS,
     OUTCOME_ORDER,
@@ -202,6 +203,25 @@ class FamilyView:
     name: str
     cases: list[CaseView]
     counts: dict[str, int]
+    bar: list[charts.Segment] = field(default_factory=list)  # its verdicts, stacked
+    scale: float = 100.0  # the bar's length: percent of the largest family's
+
+    @property
+    def described(self) -> str:
+        """The bar in words (its accessible name): "validation: 15 cases, 13 PASS, 2 INFORMATIONAL"."""
+        parts = [f"{s.count} {s.verdict}" for s in self.bar]
+        return f"{self.name}: {len(self.cases)} cases, " + ", ".join(parts)
+
+
+@dataclass
+class CauseView:
+    """One of the top causes: its class, how many cases, what it is, and links to them."""
+
+    verdict: str
+    count: int
+    cause: str
+    evidence: str
+    cases: list[tuple[str, str]]  # (case id, its anchor)
 
 
 @dataclass
@@ -229,8 +249,11 @@ class ReportView:
     latency: list[charts.Bar]
     baseline_counts: dict[str, int]
     parity: ParityView | None
-    status: str
+    status: str  # the worst class present and its causes ("54 UNIMPLEMENTED: UpdateDeviceStatus missing")
     status_class: str
+    status_also: str  # the other classes to act on, with their counts ("2 FAIL")
+    top_causes: list[CauseView]
+    more_causes: int  # causes beyond the top ones
     verdicts: tuple[str, ...] = VERDICTS
     colors: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(COLORS))
     donut_circumference: float = charts.DONUT_CIRCUMFERENCE
@@ -299,24 +322,14 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
     return view
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _status(tally: Mapping[str, int]) -> tuple[str, str]:
-    """The one-phrase verdict of the run shown in the page's header, and its CSS class."""
-    bad = []
-    if tally.get("FAIL"):
-        bad.append(_plural(tally["FAIL"], "failure"))
-    if tally.get("ERROR"):
-        bad.append(_plural(tally["ERROR"], "suite error"))
-    if bad:
-        return " · ".join(bad), "fail" if tally.get("FAIL") else "error"
-    if tally.get("UNIMPLEMENTED"):
-        return "Not implemented", "unimplemented"
-    if tally.get("NON-STRICT"):
-        return "Conformant (non-strict)", "nonstrict"
-    return "Conformant", "pass"
+def cause_view(cause: Cause) -> CauseView:
+    return CauseView(
+        verdict=cause.verdict,
+        count=cause.count,
+        cause=cause.cause,
+        evidence=cut(cause.evidence, 200),
+        cases=[(i, anchor(i)) for i in cause.ids],
+    )
 
 
 @dataclass
@@ -379,7 +392,14 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
     groups = []
     for fam in family_order(v.family for v in views):
         members = [v for v in views if v.family == fam]
-        groups.append(FamilyView(fam, members, counts({"verdict": v.verdict} for v in members)))
+        tallied = counts({"verdict": v.verdict} for v in members)
+        groups.append(FamilyView(fam, members, tallied, charts.stacked(tallied)))
+    largest = max((len(g.cases) for g in groups), default=0) or 1
+    for g in groups:
+        g.scale = round(100 * len(g.cases) / largest, 2)
+    found = causes(cases)
+    top = top_causes(found)
+    status = headline(cases)
     calls = results.get("calls", {})
     latency = calls.get("latency_ms") if isinstance(calls.get("latency_ms"), Mapping) else {}
     model = dict(results.get("model", {}))
@@ -391,7 +411,6 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
     for c in cases:
         if c.get("baseline"):
             baseline_counts[str(c["baseline"])] = baseline_counts.get(str(c["baseline"]), 0) + 1
-    status, status_class = _status(tally)
     return ReportView(
         title=f"UpdateDeviceStatus conformance: {target.get('spec', '?')}",
         target=target,
@@ -423,6 +442,9 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
         ),
         baseline_counts=baseline_counts,
         parity=parity_view(results),
-        status=status,
-        status_class=status_class,
+        status=status.text,
+        status_class=status.css,
+        status_also=status.also,
+        top_causes=[cause_view(c) for c in top],
+        more_causes=len(found) - len(top),
     )

@@ -7,7 +7,12 @@ without them these tests skip and say why.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,6 +151,69 @@ def test_outcomes_and_steps_of_a_real_run_in_chromium(browser: Any, tmp_path: Pa
     assert console_errors(browser) == []
     shot = tmp_path / "outcomes.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def moto_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a real run against moto (in-process) on a few cases: UpdateDeviceStatus and
+    ConfirmDevice not implemented, FLOW FAILs."""
+    out = tmp_path_factory.mktemp("moto")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    cases = "FLOW-*,VAL-STATUS-ENUM,AUTH-NOT-JWT,STATE-REMEMBERED"
+    command = [sys.executable, "-m", "conformance.cli", "run", "--target", "moto", "--case", cases]
+    done = subprocess.run(
+        [*command, "--report-dir", str(out)], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    return out / "index.html"
+
+
+def test_the_header_names_the_missing_operations_against_moto(browser: Any, moto_page: Path) -> None:
+    browser.get(moto_page.as_uri())
+    assert console_errors(browser) == []
+    status = browser.find_element("id", "overall-status")
+    assert status.is_displayed()
+    rows = json.loads(moto_page.with_name("results.json").read_text())["cases"]
+    missing = {c["unimplemented"]["operation"] for c in rows if c["verdict"] == "UNIMPLEMENTED"}
+    assert {"UpdateDeviceStatus", "ConfirmDevice"} <= missing
+    assert re.fullmatch(r"\d+ UNIMPLEMENTED: UpdateDeviceStatus, .* missing", status.text), status.text
+    assert all(operation in status.text for operation in missing)
+    assert browser.find_element("id", "overall-also").text.startswith("also ")
+    # The top causes, biggest first, each a click away from its cases.
+    causes = browser.find_elements("css selector", "#top-causes li.cause")
+    assert causes[0].is_displayed() and "UpdateDeviceStatus not implemented" in causes[0].text
+    assert "NotImplementedError" in causes[0].text
+    confirm = next(c for c in causes if "ConfirmDevice not implemented" in c.text)
+    confirm.find_element("css selector", "summary").click()
+    confirm.find_element("link text", "FLOW-CONFIRM-DEVICE").click()
+    assert browser.find_element("id", "case-FLOW-CONFIRM-DEVICE-details").is_displayed()
+    # A stacked bar per family, its parts colored by verdict, sized by their counts.
+    browser.execute_script("window.scrollTo(0, 0)")
+    row = browser.find_element("css selector", "#by-family .famrow[data-family='device-flow']")
+    stack = row.find_element("css selector", ".stack")
+    assert stack.get_attribute("aria-label").startswith("device-flow: 6 cases, ")
+    parts = {s.get_attribute("data-verdict"): s for s in stack.find_elements("css selector", ".seg")}
+    assert {"FAIL", "UNIMPLEMENTED"} <= set(parts)
+    widths = {v: s.size["width"] for v, s in parts.items()}
+    assert sum(widths.values()) == pytest.approx(stack.size["width"], abs=2)
+    assert parts["UNIMPLEMENTED"].value_of_css_property("background-color") == "rgba(87, 96, 106, 1)"
+    shot = moto_page.with_name("moto.png")
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    assert console_errors(browser) == []
+
+
+def test_a_device_flow_fail_shows_its_exchange_and_curl(browser: Any, moto_page: Path) -> None:
+    browser.get(moto_page.as_uri() + "#case-FLOW-NEW-DEVICE-METADATA")
+    details = browser.find_element("id", "case-FLOW-NEW-DEVICE-METADATA-details")
+    assert (
+        details.is_displayed() and "FAIL" in browser.find_element("id", "case-FLOW-NEW-DEVICE-METADATA").text
+    )
+    assert "curl -sS -i -X POST" in details.text and "RespondToAuthChallenge" in details.text
+    outcomes = browser.find_element("id", "case-FLOW-NEW-DEVICE-METADATA-outcomes")
+    outcomes.find_element("css selector", "tr.exchange summary").click()
+    assert "NewDeviceMetadata" not in outcomes.find_element("css selector", "tr.exchange").text
+    assert "AuthenticationResult" in outcomes.find_element("css selector", "tr.exchange").text
+    assert console_errors(browser) == []
 
 
 def test_link_from_the_coverage_table_opens_the_case(browser: Any, faulty_page: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.reports.terminal import Progress, summary_lines
+from conformance.reports.terminal import Progress, ProgressBar, progress_for, summary_lines
 
 from .conftest import leaks, load_fixture
 
@@ -79,3 +79,41 @@ def test_progress_redacts() -> None:
     out = io.StringIO()
     Progress(1, out).case_done("eyJhbGciOi.eyJzdWIiOi.c2ln", "PASS")
     assert "eyJ" not in out.getvalue()
+
+
+def test_progress_lines_count_and_time_each_case() -> None:
+    out = io.StringIO()
+    progress = progress_for(59, out)  # not a terminal: plain lines
+    assert type(progress) is Progress
+    progress.case_done("VAL-STATUS-ENUM", "PASS", 0.31)
+    progress.case_done("STATE-MACHINE", "FAIL", 75.2)
+    progress.case_done("AUTH-NOT-JWT", "UNIMPLEMENTED", 130)
+    progress.close()
+    assert out.getvalue().splitlines() == [
+        "[ 1/59] PASS          VAL-STATUS-ENUM (0.3 s)",
+        "[ 2/59] FAIL          STATE-MACHINE (75 s)",
+        "[ 3/59] UNIMPLEMENTED AUTH-NOT-JWT (2 min 10 s)",
+    ]
+
+
+def test_on_a_terminal_a_bar_that_is_gone_when_the_run_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out = Tty()
+    progress = progress_for(3, out)
+    assert isinstance(progress, ProgressBar)
+    progress.case_done("VAL-STATUS-ENUM", "PASS", 0.3)
+    progress.case_done("VAL-DEVICEKEY-LENGTH[56]", "FAIL", 0.5)  # brackets are no markup
+    progress.close()
+    progress.close()  # twice is harmless
+    progress.case_done("X", "PASS")  # after close: nothing drawn, nothing raised
+    text = out.getvalue()
+    # A FAIL is printed above the bar as it happens, with its count; the bar itself is transient.
+    assert "[2/3] FAIL          VAL-DEVICEKEY-LENGTH[56] (0.5 s)" in text
+    assert "PASS          VAL-STATUS-ENUM" not in text
+    assert "\033[2K" in text  # the bar's line erased
+    assert progress.done == 2
+
+
+def test_a_dumb_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    assert type(progress_for(3, Tty())) is Progress
