@@ -179,7 +179,7 @@ def _fold_outcome(row: dict[str, Any], case: Mapping[str, Any], outcome: Mapping
         "expected": outcome.get("expected"),
         "actual": outcome.get("actual"),
         "example": case.get("example") if decided else outcome.get("exchange"),
-        "curl": case.get("curl") if decided else None,
+        "curl": case.get("curl") if decided else outcome.get("curl"),
         "reproduce": case.get("reproduce"),
         "flaky": bool(case.get("flaky")) and decided,
         "trail": trail,

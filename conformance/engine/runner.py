@@ -129,7 +129,7 @@ def _conclude(ctx: CaseContext, requirement: Requirement, stopped: tuple[Verdict
             ctx.case_id,
             requirement,
             Verdict.PASS,
-            outcomes=[_outcome_json(o) for o in ctx.outcomes],
+            outcomes=[_outcome_json(o, ctx) for o in ctx.outcomes],
             steps=ctx.steps,
             provenance=redact_obj(ctx.provenance),
         ),
@@ -179,7 +179,11 @@ def _judged(
     return _finish(ctx, result, exchange, actual=worst.actual, with_curl=with_curl)
 
 
-def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+def _outcome_json(outcome: Outcome, ctx: CaseContext) -> dict[str, Any]:
+    # A failing outcome with an exchange carries its curl line: where it is seen in another case than its
+    # requirement's own, it may decide that requirement's result (engine/merge.py), which then shows it.
+    exchange, failing = outcome.exchange, outcome.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
+    curl = curl_line(exchange, ctx.target.endpoint, ctx.target.region) if failing and exchange else None
     return {
         "check": outcome.check,
         "requirement": outcome.requirement,
@@ -189,6 +193,7 @@ def _outcome_json(outcome: Outcome) -> dict[str, Any]:
         "count": outcome.count,
         **({"trail": redact_obj(list(outcome.trail))} if outcome.trail else {}),
         "exchange": example_of(outcome.exchange) if outcome.exchange is not None else None,
+        **({"curl": curl} if curl else {}),
     }
 
 

@@ -33,7 +33,19 @@ def test_a_not_implemented_answer_to_one_input_is_a_server_error_not_a_missing_o
     failing = {(o["check"], o["requirement"]) for o in wrong_type["outcomes"] if o["verdict"] == "FAIL"}
     # The refusal under test was not the documented one, and the answer was a server error.
     assert ("refused", "VAL-WRONG-TYPE") in failing and ("not_5xx", "PROTO-NO-5XX") in failing
-    assert cases["PROTO-NO-5XX"]["verdict"] == "FAIL"
+    # Each failing outcome with an exchange carries the curl line that resends it.
+    shown = [o for o in wrong_type["outcomes"] if o["verdict"] == "FAIL" and o["exchange"]]
+    assert shown and all(o["curl"].startswith("curl ") for o in shown)
+    server_error = cases["PROTO-NO-5XX"]
+    assert server_error["verdict"] == "FAIL"
+    # Seen in VAL-WRONG-TYPE, whose own verdict another outcome decided: the row still carries the
+    # exchange of the 501 and a curl line that resends that very request.
+    assert server_error["example"]["response"]["status"] == 501
+    assert server_error["curl"].startswith("curl ") and "UpdateDeviceStatus" in server_error["curl"]
+    sent = json.loads(server_error["example"]["request"]["body"])
+    assert json.dumps(sent, separators=(",", ":")).replace("$ACCESS_TOKEN", "") in server_error[
+        "curl"
+    ].replace("'\"$ACCESS_TOKEN\"'", "")
 
 
 class DiesOnAnInvalidStatus:

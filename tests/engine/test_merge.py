@@ -155,12 +155,14 @@ def test_a_fail_in_another_cases_outcome_fails_the_requirement_naming_the_case()
     assert rows["AUTH-REVOKED"]["judged_by"] == ["suite"]
 
 
-def test_an_outcome_that_did_not_decide_its_case_shows_its_own_exchange() -> None:
-    seen = outcome("only_status_changed", "STATE-ISOLATION", "NON-STRICT", exchange={"request": "own"})
+def test_an_outcome_that_did_not_decide_its_case_shows_its_own_exchange_and_curl() -> None:
+    seen = outcome(
+        "only_status_changed", "STATE-ISOLATION", "NON-STRICT", exchange={"request": "own"}, curl="curl own"
+    )
     other = row("STATE-MACHINE", "FAIL", outcome("model", "STATE-MACHINE", "FAIL"), seen)
     merged = by_id(by_requirement([row("STATE-ISOLATION", "BLOCKED"), other]))["STATE-ISOLATION"]
     assert merged["verdict"] == "NON-STRICT" and merged["reason"].startswith("in case STATE-MACHINE: ")
-    assert merged["example"] == {"request": "own"} and merged["curl"] is None
+    assert merged["example"] == {"request": "own"} and merged["curl"] == "curl own"
 
 
 def test_passing_and_blocked_outcomes_of_another_case_only_join_the_list() -> None:
