@@ -130,21 +130,20 @@ def _value(option: Option, key: str, value: Any, path: Path) -> Any:
     return value
 
 
+# TOML's types in words, bool before int (a bool is an int to Python); anything else is a date or time.
+_TOML_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "a table"),
+)
+
+
 def _kind(value: Any) -> str:
     """A TOML value's type, in words (never the value: it could be a secret)."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date or time"
+    return next((words for kind, words in _TOML_KINDS if isinstance(value, kind)), "a date or time")
 
 
 def apply(args: argparse.Namespace, config: Config | None, given: Collection[str]) -> None:
