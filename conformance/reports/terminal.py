@@ -193,7 +193,7 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
     target = results.get("target", {})
     calls = results.get("calls", {})
     head = (
-        f"UpdateDeviceStatus conformance: target {target.get('spec', '?')} ({target.get('kind', '?')}), "
+        f"UpdateDeviceStatus conformance: target {_named(target)} ({target.get('kind', '?')}), "
         f"seed {results.get('seed', '?')}, {len(cases)} requirements in "
         f"{float(results.get('duration_s', 0)):.1f}s, "
         f"{calls.get('total', 0)} requests"
@@ -247,3 +247,9 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
     if report_path is not None:
         lines.append(f"  report: {report_path}")
     return [redact(line) for line in lines]
+
+
+def _named(target: Mapping[str, Any]) -> str:
+    """The target as `run --label` named it (its spec beside), else its spec."""
+    spec, label = str(target.get("spec", "?")), target.get("label")
+    return f"{label} = {spec}" if label and label != spec else spec

@@ -412,7 +412,7 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
         if c.get("baseline"):
             baseline_counts[str(c["baseline"])] = baseline_counts.get(str(c["baseline"]), 0) + 1
     return ReportView(
-        title=f"UpdateDeviceStatus conformance: {target.get('spec', '?')}",
+        title=f"UpdateDeviceStatus conformance: {target.get('label') or target.get('spec', '?')}",
         target=target,
         tool=f"{tool.get('name', 'cognito-conformance')} {tool.get('version', '')}".strip(),
         model=model,

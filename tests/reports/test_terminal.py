@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.reports.html import render_html
 from conformance.reports.terminal import Progress, ProgressBar, progress_for, summary_lines
 
 from .conftest import leaks, load_fixture
@@ -117,3 +118,14 @@ def test_on_a_terminal_a_bar_that_is_gone_when_the_run_ends(monkeypatch: pytest.
 def test_a_dumb_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "dumb")
     assert type(progress_for(3, Tty())) is Progress
+
+
+def test_a_labelled_target_is_named_by_its_label_in_the_summary_and_the_report() -> None:
+    run = load_fixture("reference")
+    run["target"] = {**run["target"], "label": "my-emulator 2.3"}
+    head = summary_lines(run, None)[0]
+    assert f"target my-emulator 2.3 = {run['target']['spec']} (" in head
+    page = render_html(run)
+    assert "<title>UpdateDeviceStatus conformance: my-emulator 2.3</title>" in page
+    unlabelled = load_fixture("reference")
+    assert f"target {unlabelled['target']['spec']} (" in summary_lines(unlabelled, None)[0]
