@@ -108,6 +108,8 @@ class ProgressBar(Progress):
     runs, and the bar refreshes (the elapsed time, the spinner) while a long case runs too."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
+        # rich is imported here, not above: only a run on a terminal draws a bar, and the plain lines of
+        # CI logs (and every report command) need not load it.
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -149,7 +151,7 @@ class ProgressBar(Progress):
         self._closed = False
 
     def case_done(self, case_id: str, verdict: str, duration_s: float | None = None) -> None:
-        from rich.text import Text
+        from rich.text import Text  # loaded by __init__ already; here for the reason given there
 
         if self._closed:  # the run is over: nothing more to count
             return
