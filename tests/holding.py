@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from conformance.reference import ReferenceBackend
+from tests.signals import interruptible
 
 # (operation, request parameters, request headers) -> hold this one?
 Chooser = Callable[[str, dict[str, Any], Mapping[str, str]], bool]
@@ -59,6 +60,41 @@ class Holding(ReferenceBackend):
                 raise AssertionError(f"the run ended (exit {run.returncode}) before the chosen request")
             if time.monotonic() > deadline:
                 raise AssertionError(f"the chosen request did not come within {timeout:g}s")
+
+
+def signal_when_held(
+    backend: Holding,
+    command: list[str],
+    signum: int,
+    *,
+    env: Mapping[str, str],
+    at_hold: Callable[[], None] = lambda: None,
+    merge_stderr: bool = False,
+    timeout: float = 120.0,
+) -> tuple[int, str, str]:
+    """Start `command`; once `backend` holds its chosen request, run the checks of `at_hold`, send
+    `signum` and release the request. The run's exit code, stdout and stderr ("" when `merge_stderr`);
+    the request is released, and the run killed, whatever fails on the way."""
+    run = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        text=True,
+        env=dict(env),
+        preexec_fn=interruptible,
+    )
+    try:
+        backend.wait_until_reached(run)
+        at_hold()
+        run.send_signal(signum)
+        backend.release()
+        out, err = run.communicate(timeout=timeout)
+    finally:
+        backend.release()
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    return run.returncode, out, err or ""
 
 
 def nth(operation: str, n: int, *, agent: str = "") -> Chooser:

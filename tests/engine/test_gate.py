@@ -14,8 +14,7 @@ from conformance.errors import EXIT_INTERRUPTED
 from conformance.judge.verdicts import Verdict
 from conformance.reference import start_server
 from conformance.reference.faults import FaultyBackend
-from tests.holding import Holding, nth
-from tests.signals import interruptible
+from tests.holding import Holding, nth, signal_when_held
 
 from .conftest import CLI, ENV, cli
 from .test_faulty_variants import CAUGHT_BY, CONTRACT_CAUGHT
@@ -125,27 +124,15 @@ def test_ctrl_c_during_a_run_leaves_no_pool_or_user(tmp_path: Path) -> None:
     store = backend.store
     try:
         command = [*CLI, "run", "--target", running.url, "--report-dir", str(tmp_path)]
-        run = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=ENV,
-            preexec_fn=interruptible,
-        )
-        try:
-            backend.wait_until_reached(run)
+
+        def made_a_pool_and_a_user() -> None:
             with store.lock:
                 assert store.pools and any(p.users for p in store.pools.values()), "a pool and a user"
-            run.send_signal(signal.SIGINT)
-            backend.release()
-            output, _ = run.communicate(timeout=120)
-        finally:
-            backend.release()
-            if run.poll() is None:
-                run.kill()
-                run.wait()
-        assert run.returncode == EXIT_INTERRUPTED, output[-2000:]
+
+        code, output, _ = signal_when_held(
+            backend, command, signal.SIGINT, env=ENV, at_hold=made_a_pool_and_a_user, merge_stderr=True
+        )
+        assert code == EXIT_INTERRUPTED, output[-2000:]
         assert not store.pools, f"left behind: {list(store.pools)}"
         assert "Traceback" not in output and "eyJ" not in output
     finally:

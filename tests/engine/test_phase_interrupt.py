@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
@@ -33,8 +32,7 @@ from conformance.phase import engine
 from conformance.phase.engine import run_phase
 from conformance.reference import ReferenceBackend, start_server
 from conformance.targets.target import STOPPED, open_target
-from tests.holding import Holding, nth
-from tests.signals import interruptible
+from tests.holding import Holding, nth, signal_when_held
 from tests.targets.servers import Served
 
 from .conftest import CLI, ENV
@@ -66,27 +64,13 @@ def test_a_signal_during_the_schemathesis_phase_ends_the_run(
     store = backend.store
     try:
         command = [*CLI, "run", "--target", running.url, "--case", PHASE_CASE, "--report-dir", str(tmp_path)]
-        run = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-            preexec_fn=interruptible,
-        )
-        try:
-            backend.wait_until_reached(run)
+
+        def made_a_pool_and_a_user() -> None:
             with store.lock:
                 assert store.pools and any(p.users for p in store.pools.values()), "a pool and a user"
-            run.send_signal(signum)
-            backend.release()
-            out, err = run.communicate(timeout=120)
-        finally:
-            backend.release()
-            if run.poll() is None:
-                run.kill()
-                run.wait()
-        assert run.returncode == exit_code, out[-2000:] + err[-2000:]
+
+        code, out, err = signal_when_held(backend, command, signum, env=ENV, at_hold=made_a_pool_and_a_user)
+        assert code == exit_code, out[-2000:] + err[-2000:]
         assert "Traceback" not in out + err and "eyJ" not in out + err
         assert err.strip().splitlines() == [last_line], err
         with store.lock:

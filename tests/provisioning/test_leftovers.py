@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,7 @@ from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
 from conformance.targets import Exchange, Target, open_target
 from tests.engine.conftest import CLI, ENV, cli
-from tests.holding import Holding, nth
-from tests.signals import interruptible
+from tests.holding import Holding, nth, signal_when_held
 
 from .helpers import held, held_at
 
@@ -124,27 +122,21 @@ def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path) -> None:
     backend = Holding(nth("UpdateDeviceStatus", 5))
     with start_server(backend, "127.0.0.1", 0) as running:
         command = [*CLI, "run", "--target", running.url, "--case", "VAL-STATUS-ENUM", "--examples", "50"]
-        run = subprocess.Popen(
-            [*command, "--report-dir", str(tmp_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=ENV,
-            preexec_fn=interruptible,
-        )
-        try:
-            backend.wait_until_reached(run)
+
+        def made_a_pool_and_a_user() -> None:
             seen = held_at(running.url, "ccf-")
             assert any("-pool-" in n for n in seen) and any("-user-" in n for n in seen), seen
-            run.send_signal(signal.SIGINT)
-            backend.release()
-            output, _ = run.communicate(timeout=60)
-        finally:
-            backend.release()
-            if run.poll() is None:
-                run.kill()
-                run.wait()
+
+        code, output, _ = signal_when_held(
+            backend,
+            [*command, "--report-dir", str(tmp_path)],
+            signal.SIGINT,
+            env=ENV,
+            at_hold=made_a_pool_and_a_user,
+            merge_stderr=True,
+            timeout=60,
+        )
         left = held_at(running.url)
-    assert run.returncode == 130, output[-2000:]  # interrupted, not finished
+    assert code == 130, output[-2000:]  # interrupted, not finished
     assert "Traceback" not in output
     assert left == []
