@@ -11,7 +11,6 @@ server thread behind for long.
 from __future__ import annotations
 
 import itertools
-import json
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from conformance.reference import ReferenceBackend
+from conformance.targets.exchange import members
 from tests.signals import interruptible
 
 # (operation, request parameters, request headers) -> hold this one?
@@ -42,7 +42,7 @@ class Holding(ReferenceBackend):
     ) -> tuple[int, dict[str, str], bytes]:
         operation = (target or "").removeprefix(TARGET_PREFIX)
         with self._lock:  # requests arrive on several server threads: one is chosen, once
-            hold = not self.reached.is_set() and self._chosen(operation, _params(body), headers)
+            hold = not self.reached.is_set() and self._chosen(operation, members(body), headers)
             if hold:
                 self.reached.set()
         if hold:
@@ -123,11 +123,3 @@ def sign_in_of_user(n: int) -> Chooser:
         return False
 
     return chosen
-
-
-def _params(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

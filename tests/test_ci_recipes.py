@@ -22,7 +22,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -33,6 +32,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.targets.servers import stop_subprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -94,12 +95,7 @@ def serving(fault: str | None = None) -> Iterator[str]:
         assert "listening on http://127.0.0.1:" in line, line
         yield line.split("listening on ")[1].split()[0]
     finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        stop_subprocess(server)
 
 
 def readme_first_time_commands() -> str:

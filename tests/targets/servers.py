@@ -256,7 +256,7 @@ def start_subprocess(
     raise RuntimeError(f"{args[0]} did not start within {timeout}s")
 
 
-def stop_subprocess(process: subprocess.Popen[bytes]) -> None:
+def stop_subprocess(process: subprocess.Popen[Any]) -> None:
     if process.poll() is None:
         os.kill(process.pid, signal.SIGTERM)
         try:
