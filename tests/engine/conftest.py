@@ -10,10 +10,13 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance.contract.catalog import catalog
+from conformance.contract.model import pinned
+from conformance.engine import results as results_module
 from conformance.engine.context import RunSession, RunSettings
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
@@ -21,10 +24,39 @@ from conformance.judge.verdicts import CaseResult
 from conformance.provisioning import Provisioner
 from conformance.reference import ReferenceBackend, start_server
 from conformance.reference.faults import FaultyBackend
+from conformance.secrets import JWT_SHAPE, SECRETS
 from conformance.targets import open_target
+from tests.leaks import tokens_in
 
 CLI = [sys.executable, "-m", "conformance.cli"]
 ENV = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def results_document(cases: list[dict[str, Any]], target: dict[str, Any]) -> dict[str, Any]:
+    """A results.json of these case results, as the run would write it (fixed date, seed and calls)."""
+    return results_module.build(
+        cases=cases,
+        catalog=catalog(),
+        model=pinned(),
+        drift=[],
+        target=target,
+        started_at="2026-01-01T00:00:00+00:00",
+        duration_s=1.0,
+        seed=0,
+        calls={"total": 0, "by_operation": {}},
+        settings={},
+    )
+
+
+def assert_no_secret_written(out: Path) -> None:
+    """No file in `out` holds a registered secret (tokens, passwords, SRP values, a challenge's Session,
+    device secrets) or a token-shaped string."""
+    secrets = [value for value in SECRETS._secrets if len(value) >= 8]
+    assert secrets, "the run registered its passwords, tokens and device secrets"
+    for path in out.iterdir():
+        text = path.read_text()
+        assert not JWT_SHAPE.search(text) and not tokens_in(text), path.name
+        assert not [s for s in secrets if s in text], f"{path.name} holds a secret"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -16,13 +16,11 @@ from jsonschema import Draft202012Validator
 from conformance.app.outputs import write_outputs
 from conformance.contract import paths
 from conformance.contract.catalog import catalog
-from conformance.contract.model import pinned
-from conformance.engine import results as results_module
 from conformance.engine.registry import select
 from conformance.engine.runner import run_case
-from conformance.secrets import JWT_SHAPE, SECRETS
+from conformance.secrets import JWT_SHAPE
 
-from .conftest import free_port, session_for
+from .conftest import assert_no_secret_written, free_port, results_document, session_for
 
 CLI = [sys.executable, "-m", "conformance.cli"]
 SCHEMA = json.loads((paths.SPECS_DIR / "results.schema.json").read_text())
@@ -104,26 +102,9 @@ def test_in_process_run_leaks_no_registered_secret(tmp_path: Path) -> None:
         cases = [
             run_case(session, c, catalog()).as_json() for c in select("AUTH-*,STATE-DEVICE-SIGNIN,VAL-D*")
         ]
-    document = results_module.build(
-        cases=cases,
-        catalog=catalog(),
-        model=pinned(),
-        drift=[],
-        target={"spec": "reference", "kind": "reference", "endpoint": None},
-        started_at="2026-01-01T00:00:00+00:00",
-        duration_s=1.0,
-        seed=0,
-        calls={"total": 0, "by_operation": {}},
-        settings={},
-    )
+    document = results_document(cases, {"spec": "reference", "kind": "reference", "endpoint": None})
     write_outputs(document, tmp_path)
-    secrets = [value for value in SECRETS._secrets if len(value) >= 8]
-    assert secrets, "the run registered its passwords, tokens and device secrets"
-    for path in tmp_path.iterdir():
-        text = path.read_text()
-        assert not JWT_SHAPE.search(text), path
-        leaked = [s for s in secrets if s in text]
-        assert not leaked, f"{path.name} holds a secret"
+    assert_no_secret_written(tmp_path)
 
 
 def test_reference_http_gives_the_same_verdicts_as_in_process(tmp_path: Path) -> None:

@@ -20,15 +20,12 @@ from jsonschema import Draft202012Validator
 
 from conformance.app.outputs import write_outputs
 from conformance.contract import paths
-from conformance.contract.catalog import catalog
-from conformance.contract.model import pinned
-from conformance.engine import results as results_module
 from conformance.engine.registry import select
-from conformance.secrets import JWT_SHAPE, SECRETS
+from conformance.secrets import SECRETS
 from conformance.targets.exchange import Exchange
 from tests.leaks import tokens_in
 
-from .conftest import cli, faulty_endpoint, run_cases, session_for
+from .conftest import assert_no_secret_written, cli, faulty_endpoint, results_document, run_cases, session_for
 
 SCHEMA = json.loads((paths.SPECS_DIR / "results.schema.json").read_text())
 OPERATION = "UpdateDeviceStatus"
@@ -177,31 +174,11 @@ def test_every_device_flow_fail_carries_its_exchange_and_a_curl_line(
         assert result["curl"].startswith("curl -sS -i -X POST ")
         assert f"AWSCognitoIdentityProviderService.{operation}" in result["curl"]
     assert result["curl"] and result["example"]
-    _no_secret_written([r.as_json() for r in results.values()], tmp_path)
-
-
-def _no_secret_written(cases: list[dict[str, Any]], out: Path) -> None:
-    """results.json, JUnit and HTML of these results hold no registered secret (tokens, passwords, SRP
-    signatures, a challenge's Session, device secrets), no token-shaped string."""
-    document = results_module.build(
-        cases=cases,
-        catalog=catalog(),
-        model=pinned(),
-        drift=[],
-        target={"spec": "faulty", "kind": "endpoint", "endpoint": None},
-        started_at="2026-01-01T00:00:00+00:00",
-        duration_s=1.0,
-        seed=0,
-        calls={"total": 0, "by_operation": {}},
-        settings={},
+    document = results_document(
+        [r.as_json() for r in results.values()], {"spec": "faulty", "kind": "endpoint", "endpoint": None}
     )
-    write_outputs(valid(document), out)
-    secrets = [value for value in SECRETS._secrets if len(value) >= 8]
-    assert secrets
-    for path in out.iterdir():
-        text = path.read_text()
-        assert not JWT_SHAPE.search(text) and not tokens_in(text), path.name
-        assert not [s for s in secrets if s in text], f"{path.name} holds a secret"
+    write_outputs(valid(document), tmp_path)
+    assert_no_secret_written(tmp_path)
 
 
 def test_a_sign_in_answer_is_shown_redacted_before_it_is_cut(tmp_path: Path) -> None:
