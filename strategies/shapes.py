@@ -71,7 +71,7 @@ def _constructed(items: Any, cap: int | None) -> st.SearchStrategy[str]:
         if name == "LITERAL":
             parts.append(chr(arg))
         elif name == "IN":
-            parts.append(st.sampled_from(_alphabet(arg)))
+            parts.append(_characters(arg))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = arg
             bound = None if high == re_parser.MAXREPEAT else int(high)
@@ -79,7 +79,7 @@ def _constructed(items: Any, cap: int | None) -> st.SearchStrategy[str]:
                 bound = max(int(low), cap if bound is None else min(bound, cap))
             if len(sub) == 1 and str(sub[0][0]) in ("IN", "LITERAL"):  # a class repeated: one string
                 op_, arg_ = sub[0]
-                alphabet = _alphabet(arg_) if str(op_) == "IN" else chr(arg_)
+                alphabet = _characters(arg_) if str(op_) == "IN" else st.just(chr(arg_))
                 parts.append(st.text(alphabet=alphabet, min_size=int(low), max_size=bound))
             else:  # a group repeated (or made optional): its matches, joined
                 each = _constructed(sub, cap)
@@ -103,21 +103,30 @@ def _joined(draw: st.DrawFn, parts: tuple[str | st.SearchStrategy[str], ...]) ->
     return "".join(part if isinstance(part, str) else draw(part) for part in parts)
 
 
-def _alphabet(items: Any) -> str:
-    """The characters of a class body (literals and ranges only: a negation or a category is left to
-    `st.from_regex`)."""
-    chars: list[str] = []
+def _characters(items: Any) -> st.SearchStrategy[str]:
+    """One character of a class body (literals and ranges only: a negation or a category is left to
+    `st.from_regex`). A small class is spelled out; a large one (a translated `\\p{L}`, thousands of
+    ranges) is drawn range first, then a code point in it: `st.from_regex` spends seconds building it."""
+    ranges: list[tuple[int, int]] = []
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
-            chars.append(chr(arg))
+            ranges.append((arg, arg))
         elif name == "RANGE":
-            chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
+            ranges.append((arg[0], arg[1]))
         else:
             raise UnsupportedPattern(name)
-        if len(chars) > MAX_ALPHABET:
-            raise UnsupportedPattern("a class too large to spell out")
-    return "".join(dict.fromkeys(chars))
+    if sum(high - low + 1 for low, high in ranges) <= MAX_ALPHABET:
+        return st.sampled_from(
+            list(dict.fromkeys(chr(c) for low, high in ranges for c in range(low, high + 1)))
+        )
+    return _in_ranges(tuple(ranges))
+
+
+@st.composite
+def _in_ranges(draw: st.DrawFn, ranges: tuple[tuple[int, int], ...]) -> str:
+    low, high = ranges[draw(st.integers(0, len(ranges) - 1))]
+    return chr(draw(st.integers(low, high)))
 
 
 def from_shape(shape: Shape, overrides: Mapping[str, Any] | None = None) -> st.SearchStrategy[Any]:

@@ -81,7 +81,7 @@ def _breakable(shape: StructureShape) -> tuple[Breakage, ...]:
             kinds += [k for k, key in ((Kind.TOO_SMALL, "min"), (Kind.TOO_LARGE, "max")) if key in meta]
         if "pattern" in meta and _pattern_supported(meta["pattern"]):
             kinds.append(Kind.PATTERN)
-        if member.enum:
+        if getattr(member, "enum", None):  # a structure member has none
             kinds.append(Kind.ENUM)
         found += [Breakage(name, k) for k in kinds]
     found.append(Breakage(UNKNOWN, Kind.UNKNOWN_MEMBER))

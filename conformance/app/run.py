@@ -24,7 +24,7 @@ from conformance.app.budget import plan
 from conformance.app.gate import found_failures, gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.app.session import RunOutput
-from conformance.engine.registry import select
+from conformance.engine.registry import selected
 from conformance.engine.settings import SETTINGS_OPTIONS, RunSettings
 from conformance.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, SuiteError, TargetStopped
 from conformance.provisioning import Provisioner
@@ -52,9 +52,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.record and args.workers > 1:
         raise SuiteError("--record needs one process: leave out --workers")
     settings = settings_of(args)
-    cases = select(args.case, schemathesis=settings.schemathesis > 0)
+    cases = selected(settings)
     if not cases:
-        raise SuiteError(f"no case matches --case {args.case!r} (see `cognito-conformance cases`)")
+        within = f" of --operation {args.operation}" if args.operation else ""
+        raise SuiteError(f"no case{within} matches --case {args.case!r} (see `cognito-conformance cases`)")
     report_dir = Path(args.report_dir)
     if args.dry_run:
         return _dry_run(cases, settings, report_dir)

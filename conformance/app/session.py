@@ -24,12 +24,12 @@ import pytest
 import conformance.cases  # noqa: F401  (registers every case)
 from conformance.app.gate import gate, read_baseline
 from conformance.app.outputs import write_outputs
-from conformance.contract.catalog import catalog
+from conformance.contract.catalog import OPERATIONS, catalog
 from conformance.contract.drift import drift_report
 from conformance.contract.model import pinned
 from conformance.engine import results
 from conformance.engine.context import RunSession
-from conformance.engine.registry import CASES, select
+from conformance.engine.registry import CASES, selected
 from conformance.engine.settings import DEFAULT_REPORT_DIR, OPTIONS, RunSettings
 from conformance.errors import SuiteError
 from conformance.judge.verdicts import CaseResult, Verdict
@@ -193,7 +193,7 @@ class ConformanceRun:
     @property
     def total(self) -> int:
         """How many cases this run has (the tests suite.py parametrizes), for the progress count."""
-        return len(select(self.case_pattern, schemathesis=self.settings.schemathesis > 0))
+        return len(selected(self.settings))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """The verdict line of each case, counted (`[12/83] PASS ...`). `run` shows its own progress
@@ -263,6 +263,7 @@ class ConformanceRun:
                 "examples": self.settings.examples,
                 "pace": self.settings.pace,
                 "case": self.case_pattern,
+                "operations": list(self.settings.operations or OPERATIONS),
             },
         )
         for part in parts_dir.glob("*.json"):

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.app.session import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
 from conformance.contract.catalog import catalog
-from conformance.engine.registry import CASES, select
+from conformance.engine.registry import CASES, selected
 from conformance.engine.runner import run_case
 from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.targets.target import STOPPED
@@ -24,7 +24,7 @@ def _run(config: pytest.Config) -> ConformanceRun:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case_id" in metafunc.fixturenames:
         run = _run(metafunc.config)
-        cases = select(run.case_pattern, schemathesis=run.settings.schemathesis > 0)
+        cases = selected(run.settings)
         # The schemathesis phase runs once per process: its cases go to one xdist worker (--dist loadgroup).
         params = [
             pytest.param(c.id, marks=[pytest.mark.xdist_group("schemathesis")] if c.schemathesis else [])

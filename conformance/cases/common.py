@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from conformance.contract.constraints import Kind
 from conformance.contract.extract import OPERATION
 from conformance.engine.context import STAND_IN_TOKEN, CaseContext
-from conformance.judge.checks import refused, refused_for_the_violation, twin_not_refused_alike
+from conformance.engine.properties import for_all
+from conformance.judge.checks import (
+    passes_validation,
+    refused,
+    refused_for_the_violation,
+    twin_not_refused_alike,
+)
 from conformance.judge.signals import Blocked
 from conformance.targets.exchange import Exchange
-from strategies.requests import Labelled, input_shape
+from strategies.requests import (
+    Labelled,
+    apply,
+    boundary_breaking,
+    boundary_valid,
+    breaking,
+    input_shape,
+    label,
+)
 
 TOKEN, KEY, STATUS = "AccessToken", "DeviceKey", "DeviceRememberedStatus"
+# Members whose valid values are looked up after validation, and the documented messages of the refusal
+# of one that names nothing (empty: none documented, any message): a value at a bound gets that refusal.
+LOOKED_UP: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ConfirmDevice", KEY): ("Invalid device key given.",),  # FLOW-CONFIRM-UNKNOWN-KEY
+    ("ListDevices", "PaginationToken"): (),
+    ("AdminListDevices", "PaginationToken"): (),
+}
 
 
 def unknown_device_key(ctx: CaseContext, salt: int = 0) -> str:
@@ -52,11 +75,13 @@ def request_base(ctx: CaseContext) -> dict[str, Any]:
     return {TOKEN: user.access_token, KEY: user.devices[0].key, STATUS: "remembered"}
 
 
-def twin_of(labelled: Labelled, base: dict[str, Any]) -> dict[str, Any]:
+def twin_of(labelled: Labelled, base: dict[str, Any], operation: str = OPERATION) -> dict[str, Any]:
     """The same request with every violation undone: the model's members as sent where they were
     valid, the base's where they were broken or missing."""
+    # A looked-up member takes the base's value too: a generated one is valid but names nothing.
     broken = {v.path.split(".", 1)[0] for v in labelled.violations}
-    members = input_shape(OPERATION).members
+    broken |= {name for op, name in LOOKED_UP if op == operation}
+    members = input_shape(operation).members
     return {
         name: labelled.request[name] if name in labelled.request and name not in broken else base[name]
         for name in members
@@ -65,17 +90,53 @@ def twin_of(labelled: Labelled, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def judge_invalid(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> Exchange | None:
-    """An invalid request is refused with the documented error (the catalog's `expect`), for the
-    violation under test: the message (in Cognito's format) names the member, and the valid twin is
-    not refused the same way. The answer, when the refusal is the documented one (else None)."""
+    """An invalid request (to the requirement's operation) is refused with the documented error (the
+    catalog's `expect`), for the violation under test: the message (in Cognito's format) names the
+    member, and the valid twin is not refused the same way. The answer, when the refusal is the
+    documented one (else None)."""
     requirement = ctx.requirement
-    exchange = ctx.send(labelled.request)
+    operation = requirement.operation
+    exchange = ctx.send(labelled.request, operation)
     ok = ctx.verify(refused, requirement.id, exchange, requirement.expect, requirement.message)
     if not exchange.answered or exchange.ok:
         return None
     ctx.verify(refused_for_the_violation, requirement.id, exchange, labelled.violations)
-    ctx.verify(twin_not_refused_alike, requirement.id, exchange, ctx.twin(twin_of(labelled, base)))
+    twin = ctx.twin(twin_of(labelled, base, operation), operation)
+    ctx.verify(twin_not_refused_alike, requirement.id, exchange, twin)
     return exchange if ok else None
+
+
+def judge_rules(ctx: CaseContext, rules: Sequence[tuple[str, Kind]], base: dict[str, Any]) -> None:
+    """Values just outside the rules (member, kind) are refused, each for its violation (generated, the
+    boundaries first); values just inside every rule of the same members pass validation. Requests go
+    to the case's requirement's operation, `base` a valid request of it."""
+    operation = ctx.requirement.operation
+    members = {member for member, _ in rules}
+    for what, request in boundary_valid(base, operation):
+        changed = [m for m in members if request.get(m) != base.get(m)]
+        if changed:
+            lookup = LOOKED_UP.get((operation, changed[0]))
+            exchange = ctx.send(request, operation)
+            ctx.verify(passes_validation, ctx.requirement.id, exchange, what, lookup)
+    # Variants of the real device key first: a loose lookup (case folded, a space trimmed) takes them.
+    key = base.get(KEY)
+    variants = (
+        []
+        if ctx.budgeted or not isinstance(key, str)
+        else [label(apply(base, {KEY: v}), operation) for v in key_variants(key).values()]
+    )
+    broken = set(rules)
+    alike = [v for v in variants if v.violations and {(x.path, x.kind) for x in v.violations} <= broken]
+    for_all(
+        ctx,
+        breaking(list(rules), base, operation),
+        lambda labelled: _judged(ctx, labelled, base),
+        first=[*boundary_breaking(list(rules), base, operation), *alike],
+    )
+
+
+def _judged(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> None:
+    judge_invalid(ctx, labelled, base)
 
 
 def lower_camel(name: str) -> str:

@@ -11,7 +11,7 @@ from conformance.cases.common import (
     STATUS,
     TOKEN,
     judge_invalid,
-    key_variants,
+    judge_rules,
     lower_camel,
     request_base,
 )
@@ -22,7 +22,7 @@ from conformance.engine.context import CaseContext
 from conformance.engine.properties import for_all
 from conformance.engine.registry import case
 from conformance.judge.check import check
-from conformance.judge.checks import passes_validation, secret_not_echoed
+from conformance.judge.checks import secret_not_echoed
 from conformance.judge.signals import CheckFailure
 from conformance.judge.state import readable
 from conformance.secrets import SECRETS
@@ -30,7 +30,6 @@ from strategies.requests import (
     Labelled,
     apply,
     boundary_breaking,
-    boundary_valid,
     breaking,
     input_shape,
     label,
@@ -42,32 +41,6 @@ from strategies.violations import REMOVE
 def _one_request(ctx: CaseContext, changes: dict[str, Any]) -> None:
     base = request_base(ctx)
     judge_invalid(ctx, label(apply(base, changes)), base)
-
-
-def _property(ctx: CaseContext, rules: list[tuple[str, Kind]]) -> None:
-    """Values just outside the rules are refused (generated, boundaries first); values just inside
-    every rule of the same members pass validation."""
-    base = request_base(ctx)
-    members = {member for member, _ in rules}
-    for what, request in boundary_valid(base):
-        if any(request.get(m) != base.get(m) for m in members):
-            ctx.verify(passes_validation, ctx.requirement.id, ctx.send(request), what)
-    # Variants of the real device key first: a loose lookup (case folded, a space trimmed) takes them.
-    variants = (
-        [] if ctx.budgeted else [label(apply(base, {KEY: v})) for v in key_variants(str(base[KEY])).values()]
-    )
-    broken = set(rules)
-    alike = [v for v in variants if v.violations and {(x.path, x.kind) for x in v.violations} <= broken]
-    for_all(
-        ctx,
-        breaking(rules, base),
-        lambda labelled: _judge(ctx, labelled, base),
-        first=[*boundary_breaking(rules, base), *alike],
-    )
-
-
-def _judge(ctx: CaseContext, labelled: Labelled, base: dict[str, Any]) -> None:
-    judge_invalid(ctx, labelled, base)
 
 
 # The rules each validation requirement is about (the schemathesis phase sorts its requests with it).
@@ -91,7 +64,7 @@ def _rule_case(ctx: CaseContext) -> None:
     if all(kind in _ONE_REQUEST for _, kind in rules):
         _one_request(ctx, {member: _ONE_REQUEST[kind] for member, kind in rules})
     else:
-        _property(ctx, rules)
+        judge_rules(ctx, rules, request_base(ctx))
 
 
 for _requirement in RULES:

@@ -1,4 +1,6 @@
-"""Load and validate the requirement catalog (specs/requirements.toml).
+"""Load and validate the requirement catalog: specs/requirements.toml (UpdateDeviceStatus, the headline, with
+the device flow, awsJson1_1 and the error table), then specs/requirements/*.toml (the other device
+operations, each requirement naming its `operation`).
 
 A malformed catalog is a ContractError with one line saying where; every source is checked against
 what it cites: seed and evidence quotes must appear in the pinned copies under specs/sources/, model
@@ -10,17 +12,40 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 from ..errors import ContractError
 from . import paths
-from .extract import OPERATION
+from .extract import DEVICE_OPERATIONS, OPERATION
 from .model import PinnedModel, pinned
 
 LEVELS = ("MUST", "SHOULD", "MAY", "INFO")
-FAMILIES = ("device-flow", "validation", "authorization", "resources", "state", "protocol", "error-coverage")
+# The families every catalog has (UpdateDeviceStatus's), then those only other operations have.
+CORE_FAMILIES = (
+    "device-flow",
+    "validation",
+    "authorization",
+    "resources",
+    "state",
+    "protocol",
+    "error-coverage",
+)
+FAMILIES = (*CORE_FAMILIES[:5], "pagination", "attributes", *CORE_FAMILIES[5:])
+# The operations a requirement can judge, UpdateDeviceStatus (the headline) first.
+OPERATIONS = (OPERATION, *(o for o in DEVICE_OPERATIONS if o != OPERATION))
+# How the ids of the other operations' requirements begin (UpdateDeviceStatus's have no prefix).
+ID_PREFIXES = {
+    "ConfirmDevice": "CONFIRM",
+    "GetDevice": "GET",
+    "ListDevices": "LIST",
+    "ForgetDevice": "FORGET",
+    "AdminGetDevice": "ADMIN-GET",
+    "AdminListDevices": "ADMIN-LIST",
+    "AdminUpdateDeviceStatus": "ADMIN-UPDATE",
+    "AdminForgetDevice": "ADMIN-FORGET",
+}
 SOURCE_KINDS = ("seed", "model", "protocol", "evidence")
 SEED_FILE = "update_device_status.txt"
 ID_PATTERN = re.compile(r"[A-Z]+(-[A-Z0-9]+)+")
@@ -57,10 +82,12 @@ class Requirement:
     # The level of the error type itself, where it is weaker than the requirement's (awsJson1_1's
     # framing errors: the 4xx is the MUST, SerializationException a SHOULD).
     expect_level: str | None = None
+    operation: str = OPERATION  # the operation whose contract it is
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "operation": self.operation,
             "family": self.family,
             "level": self.level,
             "title": self.title,
@@ -84,13 +111,18 @@ class Catalog:
     errors: tuple[ErrorTrigger, ...] = field(default=())
 
     def get(self, requirement_id: str) -> Requirement:
-        for r in self.requirements:
-            if r.id == requirement_id:
-                return r
-        raise KeyError(requirement_id)
+        return self._by_id[requirement_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Requirement]:
+        # Looked up for every request a case sends (its level, its operation): by id, not by a scan.
+        return {r.id: r for r in self.requirements}
 
     def families(self) -> list[str]:
         return [f for f in FAMILIES if any(r.family == f for r in self.requirements)]
+
+    def operations(self) -> list[str]:
+        return [o for o in OPERATIONS if any(r.operation == o for r in self.requirements)]
 
 
 def _normalise(text: str) -> str:
@@ -135,11 +167,20 @@ def _source(raw: Any, where: str, texts: dict[str, str], model: PinnedModel) -> 
     return Source(kind, file=None if kind == "seed" else str(file), quote=quote, cites=cites)
 
 
-def _requirement(raw: Any, index: int, texts: dict[str, str], model: PinnedModel) -> Requirement:
+def _requirement(
+    raw: Any, index: int, texts: dict[str, str], model: PinnedModel, operation: str | None
+) -> Requirement:
+    """One [[requirement]]; `operation` is the file's default (None: each must name its own)."""
     if not isinstance(raw, dict):
         raise _fail(f"requirement #{index}", "must be a table")
     rid = raw.get("id")
     where = f"requirement {rid!r}" if rid else f"requirement #{index}"
+    named = raw.get("operation", operation)
+    if named not in OPERATIONS:
+        raise _fail(where, f"operation {named!r} is not one of {', '.join(OPERATIONS)}")
+    prefix = ID_PREFIXES.get(str(named))
+    if prefix and isinstance(rid, str) and not rid.startswith(f"{prefix}-"):
+        raise _fail(where, f"the id of a {named} requirement begins with {prefix}-")
     if not isinstance(rid, str) or not ID_PATTERN.fullmatch(rid):
         raise _fail(where, "id must look like FAMILY-NAME (capitals, digits, dashes)")
     for key in ("family", "level", "title", "statement"):
@@ -170,35 +211,52 @@ def _requirement(raw: Any, index: int, texts: dict[str, str], model: PinnedModel
         expect=tuple(e for e in str(expect).split("|") if e),
         message=raw.get("message"),
         expect_level=raw.get("expect_level"),
+        operation=str(named),
     )
+
+
+def operation_files(path: Path) -> list[Path]:
+    """The other operations' catalog files beside the main one (specs/requirements/*.toml), in name order."""
+    return sorted((path.parent / path.stem).glob("*.toml"))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ContractError(f"requirement catalog not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ContractError(f"requirement catalog {path} is not valid TOML: {exc}") from None
 
 
 def load_catalog(path: Path | None = None, model: PinnedModel | None = None) -> Catalog:
     path = path or paths.CATALOG_FILE
     model = model or pinned()
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ContractError(f"requirement catalog not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ContractError(f"requirement catalog {path} is not valid TOML: {exc}") from None
+    data = _read(path)
     sources_dir = path.parent / "sources"
     texts = {p.name: _normalise(p.read_text()) for p in sources_dir.glob("*") if p.is_file()}
     raw = data.get("requirement")
     if not isinstance(raw, list) or not raw:
         raise _fail(str(path), "no [[requirement]] entries")
-    requirements = tuple(_requirement(r, i, texts, model) for i, r in enumerate(raw, 1))
+    requirements = [_requirement(r, i, texts, model, OPERATION) for i, r in enumerate(raw, 1)]
+    for other in operation_files(path):
+        more = _read(other).get("requirement")
+        if not isinstance(more, list) or not more:
+            raise _fail(str(other), "no [[requirement]] entries")
+        requirements += [_requirement(r, i, texts, model, None) for i, r in enumerate(more, 1)]
     seen: set[str] = set()
     for r in requirements:
         if r.id in seen:
             raise _fail(f"requirement {r.id!r}", "duplicate id")
         seen.add(r.id)
-    missing = [f for f in FAMILIES if not any(r.family == f for r in requirements)]
+    missing = [f for f in CORE_FAMILIES if not any(r.family == f for r in requirements)]
     if missing:
         raise _fail(
             str(path), f"no requirement in famil{'y' if len(missing) == 1 else 'ies'} {', '.join(missing)}"
         )
-    return Catalog(requirements, _errors(data.get("error", {}), model))
+    # By operation (the headline first), then by family; in the order written within a family.
+    order = sorted(requirements, key=lambda r: (OPERATIONS.index(r.operation), FAMILIES.index(r.family)))
+    return Catalog(tuple(order), _errors(data.get("error", {}), model))
 
 
 def _errors(raw: Any, model: PinnedModel) -> tuple[ErrorTrigger, ...]:

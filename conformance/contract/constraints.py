@@ -76,7 +76,7 @@ def json_type_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _type_ok(shape: Shape, value: Any) -> bool:
+def type_ok(shape: Shape, value: Any) -> bool:
     expected = JSON_TYPES.get(shape.type_name, "any")
     actual = json_type_of(value)
     return expected == actual or (expected == "number" and actual == "integer")
@@ -85,7 +85,7 @@ def _type_ok(shape: Shape, value: Any) -> bool:
 def check(shape: Shape, value: Any, path: str = "") -> list[Violation]:
     """Every violation of `shape`'s constraints by `value`, in member order."""
     sensitive = bool(shape.serialization.get("sensitive") or getattr(shape, "metadata", {}).get("sensitive"))
-    if not _type_ok(shape, value):
+    if not type_ok(shape, value):
         return [Violation(path, Kind.TYPE, JSON_TYPES.get(shape.type_name), sensitive)]
     meta = shape.metadata
     found: list[Violation] = []

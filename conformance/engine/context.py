@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, ClassVar, ParamSpec, Protocol, TypeVar, cast
 
 from conformance.contract.catalog import Requirement, catalog
+from conformance.contract.constraints import type_ok
 from conformance.contract.extract import OPERATION
 from conformance.contract.model import pinned
 from conformance.judge.check import Check
@@ -39,6 +40,8 @@ from strategies.wire import proper_headers
 from .settings import RunSettings
 from .watch import READ_ONLY, DeviceWatch, Plan
 
+# The other operations' property cases draw a fifth of `--examples` (the headline's), at least two.
+OTHER_OPERATIONS_SHARE, OTHER_OPERATIONS_MIN_EXAMPLES = 5, 2
 # A syntactically valid token that is no JWT, for requests that need no real user.
 STAND_IN_TOKEN = "stand-in.not-a-jwt"
 # The sign-in operations whose answers carry a challenge's `Session`: registered as a secret when seen,
@@ -54,6 +57,11 @@ class CaseRecorder(Protocol):
     """Where `run --record` files what follows, by case and attempt (conformance/parity/recorder.py)."""
 
     def case(self, case_id: str, attempt: int) -> AbstractContextManager[None]: ...
+
+
+def unsigned(operation: str) -> bool:
+    """Whether the model leaves the operation unsigned (authtype none: the user-level device operations)."""
+    return bool(pinned().operation(operation).auth_type == "none")
 
 
 def blocked_reason(exc: FixtureUnavailable | Blocked) -> str:
@@ -138,6 +146,7 @@ class RunSession:
         "user_c": ("second", 1),
         "user_plain": ("main", 0),  # signed in, no device: the device-flow cases' user
         "user_phase": ("main", 1),  # the schemathesis phase's own: its valid requests change the device
+        "user_forget": ("main", 2),  # devices the forget operations' valid requests may remove
     }
 
     def __init__(self, settings: RunSettings, target: Target, provisioner: Provisioner) -> None:
@@ -337,7 +346,12 @@ class CaseContext:
 
     @property
     def examples(self) -> int:
-        return self.session.settings.examples
+        """Generated requests per property: `--examples` for the headline's (UpdateDeviceStatus), a
+        fifth of it for the other operations' (their boundary examples are all sent either way)."""
+        examples = self.session.settings.examples
+        if self.requirement.operation == OPERATION:
+            return examples
+        return max(OTHER_OPERATIONS_MIN_EXAMPLES, examples // OTHER_OPERATIONS_SHARE)
 
     @property
     def seed(self) -> int:
@@ -349,11 +363,18 @@ class CaseContext:
             if missing is not None:
                 raise missing
 
-    def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
+    def call(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        signed: bool | None = None,
+        exact_body: bytes | None = None,
+    ) -> Exchange:
         self.require(operation)
         skipped = self._hung(operation)
         plan = None if skipped else self._watch_before(operation, params)
-        exchange = skipped or self.target.call(operation, params, signed=signed)
+        exchange = skipped or self.target.call(operation, params, signed=signed, exact_body=exact_body)
         self._record(exchange)
         self._watch_after(plan, operation, params, exchange)
         return exchange
@@ -371,30 +392,51 @@ class CaseContext:
             params["DeviceRememberedStatus"] = status
         return self.call(OPERATION, params)
 
-    def send(self, params: dict[str, Any]) -> Exchange:
-        """UpdateDeviceStatus with exactly these members, invalid ones included.
+    def send(self, params: dict[str, Any], operation: str = OPERATION) -> Exchange:
+        """The operation (UpdateDeviceStatus by default) with exactly these members, invalid ones included.
 
-        botocore drops `null` members and cannot serialise unknown ones, so such a request goes out
-        as raw awsJson1_1 instead (same headers, the body as given).
+        botocore drops `null` members and cannot serialise unknown ones, so such a request goes out with
+        its body as given: as raw awsJson1_1 (same headers) for an operation the model leaves unsigned,
+        through botocore with the body swapped before signing for a SigV4 one (the admin operations).
         """
-        known = RunSession.target_input_shape(OPERATION).members
-        if any(v is None for v in params.values()) or any(k not in known for k in params):
-            return self.raw(proper_headers(), json.dumps(params).encode())
-        return self.call(OPERATION, params)
+        shape = RunSession.target_input_shape(operation)
+        known = shape.members
+        body = json.dumps(params).encode()
+        nulls_or_unknown = any(v is None for v in params.values()) or any(k not in known for k in params)
+        if nulls_or_unknown and unsigned(operation):
+            return self.raw(proper_headers(operation), body, operation=operation)
+        # botocore cannot serialise every wrong type (a number for a structure): those go as given too.
+        wrong_type = {
+            k for k, v in params.items() if k in known and v is not None and not type_ok(known[k], v)
+        }
+        if not nulls_or_unknown and not wrong_type:
+            return self.call(operation, params)
+        serialisable = {
+            k: v for k, v in params.items() if k in known and v is not None and k not in wrong_type
+        }
+        return self.call(operation, serialisable, exact_body=body)
 
-    def raw(self, headers: dict[str, str], body: bytes, *, framing_probe: bool = False) -> Exchange:
-        """Exact bytes. A `framing_probe` (a broken target or content type on purpose) is never read
-        as "not implemented": what it gets is judged, a 5xx included."""
-        self.require(OPERATION)
-        skipped = self._hung(OPERATION)
+    def raw(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        framing_probe: bool = False,
+        operation: str = OPERATION,
+    ) -> Exchange:
+        """Exact bytes, sent as `operation` (for the probe, the watch and the report). A `framing_probe`
+        (a broken target or content type on purpose) is never read as "not implemented": what it gets is
+        judged, a 5xx included."""
+        self.require(operation)
+        skipped = self._hung(operation)
         params = members(body)
-        plan = None if skipped or not self.target.wire_path else self._watch_before(OPERATION, params)
+        plan = None if skipped or not self.target.wire_path else self._watch_before(operation, params)
         try:
-            exchange = skipped or self.target.send_raw(headers, body, operation=OPERATION)
+            exchange = skipped or self.target.send_raw(headers, body, operation=operation)
         except RawUnsupported as exc:  # the kind of target, not a fault of it
             raise Blocked(str(exc), limit=True) from None
         self._record(exchange, probe=not framing_probe)
-        self._watch_after(plan, OPERATION, params, exchange)
+        self._watch_after(plan, operation, params, exchange)
         return exchange
 
     # --- every request: the devices it could have changed, and secrets in its answer -----------------
@@ -498,16 +540,16 @@ class CaseContext:
                 }
         return devices
 
-    def twin(self, request: dict[str, Any]) -> Exchange:
+    def twin(self, request: dict[str, Any], operation: str = OPERATION) -> Exchange:
         """The answer to a valid request, sent once per distinct request: a refusal's control."""
         if request.get("AccessToken") == STAND_IN_TOKEN:
             raise Blocked(
                 "no signed-in user on this target, so no valid twin request: a refusal cannot be shown "
                 "to come from the violation under test"
             )
-        key = json.dumps(request, sort_keys=True)
+        key = json.dumps([operation, request], sort_keys=True)
         if key not in self._twins:
-            self._twins[key] = self.send(request)
+            self._twins[key] = self.send(request, operation)
         return self._twins[key]
 
     def observe(self, what: Any) -> None:

@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from conformance.contract import ids
 from conformance.contract.catalog import Catalog, Requirement
-from conformance.contract.extract import OPERATION
 from conformance.judge.outcomes import Outcome
 from conformance.judge.signals import Blocked, CaseStopped
 from conformance.judge.verdicts import CaseResult, Verdict
@@ -171,8 +170,8 @@ def _judged(
         result.reason += f"; then the case stopped: {stopped[1]}"
     result.expected = worst.expected
     result.trail = redact_obj(list(worst.trail)) if worst.trail else None
-    # A state check has no exchange of its own: the update that came before it decided it.
-    updates = [e for e in ctx.exchanges if e.operation == OPERATION]
+    # A state check has no exchange of its own: the request under test that came before it decided it.
+    updates = [e for e in ctx.exchanges if e.operation == ctx.requirement.operation]
     candidates = updates or ctx.exchanges
     exchange = worst.exchange or (candidates[-1] if candidates else None)
     with_curl = worst.verdict in (Verdict.FAIL, Verdict.NON_STRICT)
@@ -209,8 +208,9 @@ def _finish(
     result.examples = ctx.sent
     result.actual = redact_obj(actual) if actual is not None else result.actual
     # Error coverage counts the operation under test only (a provisioning or read call is not it).
+    judged = ctx.requirement.operation
     result.error_types = sorted(
-        {e.error_type for e in ctx.exchanges if e.error_type and not e.ok and e.operation == OPERATION}
+        {e.error_type for e in ctx.exchanges if e.error_type and not e.ok and e.operation == judged}
     )
     if exchange is not None:
         result.example = example_of(exchange)

@@ -8,9 +8,13 @@ without is the `run` command's own (the baseline, the workers, the dry run).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+
+from conformance.contract.catalog import OPERATIONS
+from conformance.errors import SuiteError
 
 # Examples per property case: live services are paced and cost calls.
 DEFAULT_EXAMPLES = 25
@@ -75,8 +79,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("--seed", "makes a run repeatable (same cases, examples, verdicts)", int, 0, field="seed"),
     Option("--case", "only cases matching this glob or text, e.g. 'VAL-*' (comma-separated)", field="case"),
     Option(
+        "--operation",
+        "only the requirements of these operations, e.g. 'ListDevices,AdminListDevices'; "
+        "default: all nine device operations",
+        metavar="NAME[,NAME]",
+        field="operation",
+    ),
+    Option(
         "--examples",
-        "generated requests per property case (default 25; 5 on aws)",
+        "generated requests per property case of UpdateDeviceStatus (default 25; 5 on aws); "
+        "the other operations' draw a fifth of it, at least 2",
         int,
         minimum=1,
         field="examples",
@@ -124,6 +136,7 @@ class RunSettings:
     examples: int = DEFAULT_EXAMPLES
     report_dir: str | None = None
     case: str | None = None  # the case pattern (`--case`); None: every case
+    operation: str | None = None  # `--operation A,B`: the operations judged; None: every one
     record: str | None = None  # `--record FILE`
     pace: str | None = None
     user_pool_id: str | None = None
@@ -149,6 +162,20 @@ class RunSettings:
     def from_options(cls, values: Mapping[str, Any]) -> RunSettings:
         """The settings from option values by destination (`target`, `user_pool_id`, ...)."""
         return cls.of({o.field: values.get(o.dest) for o in SETTINGS_OPTIONS if o.field})
+
+    @property
+    def operations(self) -> tuple[str, ...] | None:
+        """The operations `--operation` names (in the catalog's order), None for every one; a name that
+        is no device operation is a usage error, with the closest name."""
+        if not self.operation:
+            return None
+        names = [n.strip() for n in self.operation.split(",") if n.strip()]
+        for name in names:
+            if name not in OPERATIONS:
+                close = difflib.get_close_matches(name, OPERATIONS, n=1, cutoff=0.5)
+                hint = f" (did you mean {close[0]}?)" if close else f"; one of {', '.join(OPERATIONS)}"
+                raise SuiteError(f"--operation {name!r} is not a device operation{hint}")
+        return tuple(o for o in OPERATIONS if o in names)
 
     def option_values(self) -> dict[str, Any]:
         """The settings as option values by destination: what `run` hands to its pytest session."""

@@ -344,11 +344,18 @@ def twin_not_refused_alike(requirement: str, exchange: Exchange, twin: Exchange)
 
 
 @check()
-def passes_validation(requirement: str, exchange: Exchange, what: str) -> str:
-    """A value that satisfies the model is not refused by validation (any other answer will do)."""
+def passes_validation(
+    requirement: str, exchange: Exchange, what: str, lookup: tuple[str, ...] | None = None
+) -> str:
+    """A value that satisfies the model is not refused by validation (any other answer will do).
+
+    `lookup`: the value names something the service looks up after validation (a device key to
+    confirm, a pagination token), whose refusal is an InvalidParameterException too: one with one of
+    these documented messages (any message, when the tuple is empty) is the lookup's, not validation's."""
     answered(exchange, requirement)
     assert exchange.status is not None
-    if exchange.status >= 500 or exchange.error_type == VALIDATION_ERROR:
+    looked_up = lookup is not None and (not lookup or exchange.message in lookup)
+    if exchange.status >= 500 or (exchange.error_type == VALIDATION_ERROR and not looked_up):
         raise CheckFailure(requirement, f"{what} passes validation", exchange.summary(), exchange)
     return f"{what}: {exchange.summary()}"
 

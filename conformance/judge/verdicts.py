@@ -43,6 +43,7 @@ class CaseResult:
     flaky: bool = False
     duration_s: float = 0.0
     family: str = ""
+    operation: str = ""  # the operation whose contract the requirement is
     statement: str = ""
     sources: list[str] = field(default_factory=list)
     error_types: list[str] = field(default_factory=list)  # error types the target answered in this case
@@ -64,6 +65,7 @@ class CaseResult:
             title=requirement.title,
             verdict=verdict,
             family=requirement.family,
+            operation=requirement.operation,
             statement=requirement.statement,
             sources=[s.describe() for s in requirement.sources],
             **fields,
@@ -86,6 +88,7 @@ class CaseResult:
             "flaky": self.flaky,
             "duration_s": round(self.duration_s, 4),
             "family": self.family,
+            **({"operation": self.operation} if self.operation else {}),
             "statement": self.statement,
             "sources": self.sources,
             "error_types": self.error_types,

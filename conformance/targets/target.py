@@ -241,10 +241,18 @@ class Target:
 
     # --- calls ---------------------------------------------------------------------------------------------
 
-    def call(self, operation: str, params: dict[str, Any], *, signed: bool | None = None) -> Exchange:
+    def call(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        signed: bool | None = None,
+        exact_body: bytes | None = None,
+    ) -> Exchange:
         """One request, retried with backoff only while throttled (never a verdict: `throttled`).
-        `signed`: True forces SigV4, False forces none, None as modeled."""
-        return self._unthrottled(lambda: self._call_once(operation, params, signed))
+        `signed`: True forces SigV4, False forces none, None as modeled. `exact_body`: these bytes are
+        sent instead of the serialised `params` (and signed as they would be)."""
+        return self._unthrottled(lambda: self._call_once(operation, params, signed, exact_body))
 
     def _unthrottled(self, send: Callable[[], Exchange]) -> Exchange:
         """`send` again, with backoff and jitter, while the target throttles it (within a bounded
@@ -257,7 +265,9 @@ class Target:
             deadline=window.deadline if window is not None else None,
         )
 
-    def _call_once(self, operation: str, params: dict[str, Any], signed: bool | None) -> Exchange:
+    def _call_once(
+        self, operation: str, params: dict[str, Any], signed: bool | None, exact_body: bytes | None = None
+    ) -> Exchange:
         if operation not in self._operations:
             raise ValueError(f"not a cognito-idp operation: {operation!r}")  # a bug in the caller
         if self._closed:
@@ -270,7 +280,7 @@ class Target:
         client, capture, timeout = self._client, self._capture, self.timeout
         if window is not None and window.client is not None and window.capture is not None:
             client, capture, timeout = window.client, window.capture, window.timeout
-        slot = capture.begin(signed)
+        slot = capture.begin(signed, exact_body)
         released = self.pacer.acquire(operation)
         failure: Exception | None = None
         try:

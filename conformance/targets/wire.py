@@ -47,6 +47,7 @@ class _Slot:
 
     request_headers: dict[str, str] = field(default_factory=dict)
     request_body: bytes = b""
+    exact_body: bytes | None = None  # sent in place of botocore's serialisation (signed as modeled)
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
@@ -80,9 +81,10 @@ class BotocoreCapture:
         events.register_first("before-send.cognito-identity-provider", self._before_send)
         events.register_first("before-parse.cognito-identity-provider", self._before_parse)
         events.register_first("choose-signer.cognito-identity-provider", self._choose_signer)
+        events.register_first("before-sign.cognito-identity-provider", self._before_sign)
 
-    def begin(self, signed: bool | None) -> _Slot:
-        slot = _Slot()
+    def begin(self, signed: bool | None, exact_body: bytes | None = None) -> _Slot:
+        slot = _Slot(exact_body=exact_body)
         self._local.slot = slot
         self._local.signed = signed
         return slot
@@ -97,6 +99,13 @@ class BotocoreCapture:
             slot.request_headers = {_text(k): _text(v) for k, v in request.headers.items()}
             slot.request_body = _body_bytes(request.body)
         return None  # never answer: the next handler (or the network) does
+
+    def _before_sign(self, request: Any, **_: Any) -> None:
+        """An exact body (null or unknown members, which botocore drops or cannot serialise) replaces
+        the serialised one before it is signed, so that a SigV4 operation still gets a valid signature."""
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is not None and slot.exact_body is not None:
+            request.data = slot.exact_body
 
     def _before_parse(self, response_dict: dict[str, Any], **_: Any) -> None:
         slot: _Slot | None = getattr(self._local, "slot", None)
