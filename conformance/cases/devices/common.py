@@ -11,9 +11,9 @@ from conformance.engine.context import CaseContext
 # The operations judged here: every device operation but UpdateDeviceStatus (the modules beside this
 # package judge it).
 SUBJECTS = OPERATIONS[1:]
-# Requests that change or remove the device they name: their valid twins are sent with a device of the
-# run's "user_forget", whose devices may be lost (one each: ForgetDevice the first, AdminForgetDevice the
-# second), never with user A's.
+# The forget operations' requests name a device of the run's "user_forget" (ForgetDevice its first,
+# AdminForgetDevice its second), never one of user A's: a target that forgets a device it refused to
+# forget (a FAIL) must not take away a device the other cases rely on.
 FORGETTING = {"ForgetDevice": 0, "AdminForgetDevice": 1}
 # The device verifier a valid ConfirmDevice carries (the values are not checked before the device is).
 VERIFIER = {"PasswordVerifier": "dmVyaWZpZXI=", "Salt": "c2FsdA=="}
