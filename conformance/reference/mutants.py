@@ -37,7 +37,7 @@ from typing import Any
 
 from .. import srp
 from ..contract import ids
-from ..contract.catalog import catalog
+from ..contract.catalog import ID_PREFIXES, catalog
 from ..contract.constraints import Kind, Violation, check_input
 from ..contract.model import pinned
 from . import errors
@@ -191,8 +191,8 @@ def _owned_device(b: ReferenceBackend, params: dict[str, Any], operation: str) -
     return device if (device.pool_id, device.owner_sub) == (caller.pool.id, caller.user.sub) else None
 
 
-def _violations(params: dict[str, Any]) -> list[Violation]:
-    found = check_input(pinned().operation(UPDATE), params)
+def _violations(params: dict[str, Any], operation: str = UPDATE) -> list[Violation]:
+    found = check_input(pinned().operation(operation), params)
     return [v for v in found if v.kind is not Kind.UNKNOWN_MEMBER]
 
 
@@ -294,6 +294,24 @@ def _validation_rule(params: dict[str, Any]) -> str | None:
     return next(iter(rules)) if len(rules) == 1 and None not in rules else None
 
 
+# The other operations' validation requirements, by the kinds of rule a request breaks (one kind only).
+_OTHER_VALIDATION: tuple[tuple[frozenset[Kind], str], ...] = (
+    (frozenset({Kind.MISSING, Kind.NULL}), "VAL-REQUIRED"),
+    (frozenset({Kind.TYPE}), "VAL-WRONG-TYPE"),
+    (frozenset(Kind) - {Kind.MISSING, Kind.NULL, Kind.TYPE, Kind.UNKNOWN_MEMBER}, "VAL-CONSTRAINTS"),
+)
+
+
+def _other_validation_rule(operation: str, params: dict[str, Any]) -> str | None:
+    """The one {PREFIX}-VAL-* requirement a request to another operation than UpdateDeviceStatus breaks;
+    None if it breaks none, or rules of two of them."""
+    kinds = {v.kind for v in _violations(params, operation)}
+    for group, name in _OTHER_VALIDATION:
+        if kinds and kinds <= group:
+            return f"{ID_PREFIXES[operation]}-{name}"
+    return None
+
+
 def _invalid_token_rule(b: ReferenceBackend, token: str) -> str:
     """Which kind of token the reference called "Invalid Access Token"."""
     parts = _loose_parts(token)
@@ -372,6 +390,10 @@ def refused_for(seen: Seen) -> str | None:
         return rule
     if seen.operation == UPDATE and error_type in (_INVALID, "SerializationException"):
         return _validation_rule(seen.params)
+    if seen.operation in ID_PREFIXES and error_type in (_INVALID, "SerializationException"):
+        rule = _other_validation_rule(seen.operation, seen.params)
+        if rule is not None:
+            return rule
     if seen.operation in (UPDATE, GET, LIST, FORGET):
         return _token_rule(seen, error_type, message) or _device_rule(seen, error_type, message)
     if seen.operation == CONFIRM:
@@ -409,7 +431,18 @@ _NO_CLASS = (ids.VAL_MULTIPLE, ids.VAL_MESSAGE_FORMAT, ids.VAL_SENSITIVE_NOT_ECH
 def _update_refusals() -> list[str]:
     families = ("validation", "authorization", "resources")
     return [
-        r.id for r in catalog().requirements if r.expect and r.family in families and r.id not in _NO_CLASS
+        r.id
+        for r in catalog().requirements
+        if r.expect and r.family in families and r.id not in _NO_CLASS and r.operation == UPDATE
+    ]
+
+
+def _other_validation_refusals() -> list[tuple[str, str]]:
+    """The other operations' validation requirements (conformance/cases/devices/validation.py)."""
+    return [
+        (r.operation, r.id)
+        for r in catalog().requirements
+        if r.expect and r.family == "validation" and r.operation in ID_PREFIXES
     ]
 
 
@@ -417,6 +450,7 @@ def refusals() -> list[tuple[str, str]]:
     """(operation, requirement) of every refusal the generator composes with, in a fixed order."""
     return [
         *((UPDATE, r) for r in _update_refusals()),
+        *_other_validation_refusals(),
         (GET, ids.RES_OTHER_USER_DEVICE),
         (FORGET, ids.RES_OTHER_USER_DEVICE),
         (GET, ids.AUTH_REVOKED),
@@ -460,6 +494,16 @@ _WHAT: dict[str, str] = {
     ids.PROTO_WRONG_CONTENT_TYPE: "a wrong or missing Content-Type",
     ids.PROTO_MALFORMED_JSON: "a body that is no JSON object",
     ids.PROTO_UNKNOWN_TARGET: "an unknown X-Amz-Target",
+    # The other operations' validation, by operation.
+    **{
+        f"{prefix}-{name}": what
+        for prefix in ID_PREFIXES.values()
+        for name, what in (
+            ("VAL-REQUIRED", "a request without a required member, or with it null"),
+            ("VAL-CONSTRAINTS", "a member breaking its length, pattern, range or enum"),
+            ("VAL-WRONG-TYPE", "a member of the wrong JSON type"),
+        )
+    },
 }
 
 
@@ -545,6 +589,12 @@ def _forget_anyway(seen: Seen, fwd: Forward) -> None:
         del seen.backend.store.devices[device.key]
 
 
+def _forget_loosely(seen: Seen, fwd: Forward) -> None:
+    device = _named_loosely(seen)
+    if device is not None:
+        del seen.backend.store.devices[device.key]
+
+
 def _track_anyway(seen: Seen, fwd: Forward) -> None:
     b, key = seen.backend, seen.params.get("DeviceKey")
     caller = _caller(b, seen.params, CONFIRM)
@@ -602,6 +652,16 @@ def _changes() -> dict[tuple[str, str], _Change]:
         ),
         (UPDATE, ids.RES_OTHER_POOL_DEVICE): exact,
         (FORGET, ids.RES_OTHER_USER_DEVICE): _Change("the other user's device is forgotten", _forget_anyway),
+        # The other operations' validation: a malformed key or status read loosely, and acted on.
+        (ADMIN_UPDATE, "ADMIN-UPDATE-VAL-CONSTRAINTS"): _status_on(
+            _named_loosely, _EXACT + " once trimmed and lower-cased, the status read case-insensitively"
+        ),
+        (FORGET, "FORGET-VAL-CONSTRAINTS"): _Change(
+            "the device its DeviceKey names once trimmed and lower-cased is forgotten", _forget_loosely
+        ),
+        ("AdminForgetDevice", "ADMIN-FORGET-VAL-CONSTRAINTS"): _Change(
+            "the device its DeviceKey names once trimmed and lower-cased is forgotten", _forget_loosely
+        ),
         (CONFIRM, ids.FLOW_CONFIRM_UNKNOWN_KEY): _Change("the key becomes a tracked device", _track_anyway),
         (UPDATE, ids.PROTO_WRONG_CONTENT_TYPE): _Change(
             "the request is processed all the same", _process_anyway
