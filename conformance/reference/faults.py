@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .. import srp
+from ..contract.extract import DEVICE_OPERATIONS
 from . import errors
 from .backend import ReferenceBackend
 from .errors import CognitoError
@@ -288,6 +289,35 @@ def unimplemented_device_operations(
     device_ops = ("UpdateDeviceStatus", "GetDevice", "ListDevices", "ForgetDevice", "ConfirmDevice")
     if target and any(target.endswith("." + op) or target.endswith("Admin" + op) for op in device_ops):
         return 500, {"Content-Type": "text/html"}, b"<!doctype html><title>500 Internal Server Error</title>"
+    return fwd()
+
+
+_DEVICE_TARGETS = frozenset(TARGET_PREFIX + op for op in DEVICE_OPERATIONS)
+
+
+def cognito_local(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """cognito-local 5.3.0 as measured (specs/sources/emulators.md): none of the nine device operations
+    (HTTP 500 CognitoLocal#Unsupported), and USER_SRP_AUTH unsupported, password sign-in only."""
+    if target in _DEVICE_TARGETS or (
+        target == TARGET_PREFIX + "InitiateAuth" and _params(body).get("AuthFlow") == "USER_SRP_AUTH"
+    ):
+        name = target if target not in _DEVICE_TARGETS else str(target)[len(TARGET_PREFIX) :]
+        message = f'Cognito Local unsupported feature: Unsupported x-amz-target header "{name}"'
+        payload = json.dumps({"__type": "CognitoLocal#Unsupported", "message": message}).encode()
+        return 500, {"Content-Type": "application/json"}, payload  # no request id, no error-type header
+    return fwd()
+
+
+def ministack(
+    b: FaultyBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """MiniStack 1.5.33 as measured (specs/sources/emulators.md): none of the nine device operations
+    (HTTP 400 InvalidAction "Unknown Cognito IDP action: ...")."""
+    if target in _DEVICE_TARGETS:
+        name = str(target)[len(TARGET_PREFIX) :]
+        return _error(400, "InvalidAction", f"Unknown Cognito IDP action: {name}")
     return fwd()
 
 
@@ -1381,6 +1411,9 @@ FAULTS: dict[str, tuple[str, Fault]] = {
     "accept-everything": ("(every rejection case)", accept_everything),
     "reject-everything": ("(every success case)", reject_everything),
     "unimplemented-device-operations": ("(every device case)", unimplemented_device_operations),
+    # Emulators as measured, without the device operations: UNIMPLEMENTED by operation, never a PASS.
+    "cognito-local-5.3": ("(every device case: UNIMPLEMENTED)", cognito_local),
+    "ministack-1.5": ("(every device case: UNIMPLEMENTED)", ministack),
     "non-json-200": ("(no case may pass)", non_json_200),
     "success-not-json": ("PROTO-CONTENT-TYPE", success_not_json),
     # Written from the contract alone (issue "Verdicts that generalize")

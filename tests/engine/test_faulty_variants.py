@@ -124,6 +124,8 @@ CONTRACT_CAUGHT: dict[str, tuple[str, str]] = {
     "wrong-type-not-implemented": ("VAL-WRONG-TYPE", "PROTO-NO-5XX"),
 }
 BROAD = {"accept-everything", "reject-everything", "unimplemented-device-operations", "non-json-200"}
+# Emulators without the device operations: every device case UNIMPLEMENTED (test_emulators_without_devices).
+BROAD |= {"cognito-local-5.3", "ministack-1.5"}
 ADAPTED = {"email-usernames-only"}  # breaks no requirement: provisioning adapts (test_partial_emulators.py)
 
 
