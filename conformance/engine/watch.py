@@ -209,7 +209,7 @@ class DeviceWatch:
 
     def _read(self, user: User, key: str) -> Reading:
         params = {"UserPoolId": user.pool.id, "Username": user.username, "DeviceKey": key}
-        return device_reading(self.session.target.provision_call("AdminGetDevice", params))
+        return device_reading(self.session.target.read("AdminGetDevice", params))
 
 
 def _could_be_a_device(key: str) -> bool:
