@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
-from conformance.app.budget import plan
+from conformance.app.budget import plan, planned
 from conformance.app.gate import found_failures, gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.app.session import RunOutput
@@ -62,6 +62,15 @@ def _run(args: argparse.Namespace) -> int:
     _preflight(settings)
     if args.baseline:
         read_baseline(args.baseline)  # a malformed baseline stops the run before it starts
+    # The call budget's plan, before anything is sent (a budget no case fits is exit 2); the pytest
+    # session takes this one (budget.planned makes it once per process).
+    budgeted = planned(cases, settings)
+    if budgeted is not None and budgeted.left_out:
+        print(
+            f"plan: {len(budgeted.cases)} of {len(cases)} cases fit the {budgeted.budget}-call budget "
+            f"({budgeted.total} calls); {len(budgeted.left_out)} SKIPPED "
+            "(--dry-run shows the plan, --budget N runs more)"
+        )
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "results.json").unlink(missing_ok=True)
     with _named_plugins_only(), _pytest_silenced() as terminal:
@@ -175,19 +184,20 @@ def _preflight(settings: RunSettings) -> None:
 
 
 def _dry_run(cases: list[Any], settings: RunSettings, report_dir: Path) -> int:
-    budget = plan(cases, settings)
-    by_operation: dict[str, int] = budget["by_operation"]  # type: ignore[assignment]
+    budget = planned(cases, settings) or plan(cases, settings)  # without a budget: every case
     print(
-        f"dry run: {len(cases)} cases against {settings.target_spec}, "
+        f"dry run: {len(budget.cases)} of {len(cases)} cases against {settings.target_spec}, "
         f"{settings.examples} examples per property case"
     )
-    width = max((len(op) for op in by_operation), default=10)
-    for op, count in by_operation.items():
+    width = max((len(op) for op in budget.by_operation), default=10)
+    for op, count in budget.by_operation.items():
         print(f"  {op:<{width}}  {count:>5}")
-    print(f"  {'total':<{width}}  {budget['total']:>5}  (planned calls; nothing was sent to the target)")
+    print(f"  {'total':<{width}}  {budget.total:>5}  (planned calls; nothing was sent to the target)")
     print("  measured against the in-process reference; each FAIL re-runs its case once")
+    for line in budget.lines():
+        print(line)
     report_dir.mkdir(parents=True, exist_ok=True)
-    (report_dir / "plan.json").write_text(json.dumps(budget, indent=2) + "\n")
+    (report_dir / "plan.json").write_text(json.dumps(budget.as_json(), indent=2) + "\n")
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ Registered by the plugin (plugin.py) only when pytest runs with --target.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets as random_source
@@ -22,6 +23,7 @@ from typing import Any, TextIO, cast
 import pytest
 
 import conformance.cases  # noqa: F401  (registers every case)
+from conformance.app.budget import Plan, planned
 from conformance.app.gate import gate, read_baseline
 from conformance.app.outputs import write_outputs
 from conformance.contract.catalog import OPERATIONS, catalog
@@ -45,6 +47,7 @@ from conformance.targets import Target, open_target
 from conformance.targets.calllog import CallLog
 
 PLUGIN_NAME = "cognito-conformance-run"
+PLAN_INPUT = "cognito_conformance_plan"  # the controller's plan, in each xdist worker's workerinput
 BASELINE = next(o for o in OPTIONS if o.flag == "--baseline")
 
 
@@ -194,6 +197,24 @@ class ConformanceRun:
     def total(self) -> int:
         """How many cases this run has (the tests suite.py parametrizes), for the progress count."""
         return len(selected(self.settings))
+
+    @functools.cached_property
+    def plan(self) -> Plan | None:
+        """The call budget's plan (budget.py): the cases it leaves out are SKIPPED. None without a
+        budget. Made once per process (`run`'s own is this one); an xdist worker takes its controller's."""
+        given = getattr(self.config, "workerinput", {}).get(PLAN_INPUT)
+        if given is not None:
+            return Plan.from_json(given)
+        try:
+            return planned(selected(self.settings), self.settings)
+        except SuiteError as exc:
+            pytest.exit(f"cognito-conformance: {redact(str(exc))}", returncode=exc.exit_code)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """pytest-xdist: each worker runs the controller's plan (the rehearsal is made once)."""
+        if self.plan is not None:
+            node.workerinput[PLAN_INPUT] = self.plan.as_json()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """The verdict line of each case, counted (`[12/83] PASS ...`). `run` shows its own progress

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conformance.app.budget import left_out
 from conformance.app.session import PLUGIN_NAME, ConformanceRun, not_run, outcome_of
 from conformance.contract.catalog import catalog
 from conformance.engine.registry import CASES, selected
@@ -43,7 +44,10 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def _judge_or_block(run: ConformanceRun, session: Any, case_id: str) -> CaseResult:
-    """Run the case, unless the target has stopped answering: then it is BLOCKED and nothing is sent."""
+    """Run the case, unless the call budget's plan leaves it out (SKIPPED) or the target has stopped
+    answering (BLOCKED): then nothing is sent."""
+    if run.plan is not None and case_id not in run.plan.cases:
+        return left_out(case_id, run.plan, session.settings)
     target = session.target
     if target.stopped is not None:
         detail = target.stopped.removeprefix(STOPPED).strip()

@@ -23,6 +23,9 @@ LIVE_EXAMPLES = 5
 # implies, about 45 requests). Off on AWS by default: the live profile's 400-call budget is spent.
 DEFAULT_SCHEMATHESIS = 25
 LIVE_SCHEMATHESIS = 0
+# Calls a run may make on AWS, provisioning included (`--budget`; none elsewhere): conformance/app/budget.py
+# plans the cases that fit, by priority.
+LIVE_BUDGET = 400
 DEFAULT_REPORT_DIR = "reports/latest"
 TARGET_HELP = "reference | reference-http | moto | http(s)://HOST:PORT | aws[:REGION]"
 PLUGIN_PREFIX = "--cognito-"  # `pytest --cognito-target=moto`: the plugin's options, never another's
@@ -108,6 +111,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
         field="schemathesis",
     ),
+    Option(
+        "--budget",
+        "the most calls the run may make, provisioning included: the cases that fit run, by priority "
+        "(UpdateDeviceStatus's MUSTs first), the others are SKIPPED "
+        f"(default {LIVE_BUDGET} on aws; none elsewhere)",
+        int,
+        minimum=1,
+        metavar="N",
+        field="budget",
+    ),
     Option("--dry-run", "send nothing: print the planned calls and their total", bool, False),
     Option(
         "--pace", "pace calls per Cognito quota category (default on aws)", choices=("aws",), field="pace"
@@ -145,6 +158,7 @@ class RunSettings:
     shrink: bool = True  # shrink failures to minimal examples (off on live services: it costs calls)
     schemathesis: int = DEFAULT_SCHEMATHESIS  # the schemathesis phase's examples per mode; 0: no phase
     label: str | None = None  # `--label NAME`: the target's name in reports (None: its spec)
+    budget: int | None = None  # `--budget N`: the most calls the run may make (None: no limit)
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> RunSettings:
@@ -155,6 +169,7 @@ class RunSettings:
         live = str(given["target_spec"]).startswith("aws")
         given.setdefault("examples", LIVE_EXAMPLES if live else DEFAULT_EXAMPLES)
         given.setdefault("schemathesis", LIVE_SCHEMATHESIS if live else DEFAULT_SCHEMATHESIS)
+        given.setdefault("budget", LIVE_BUDGET if live else None)
         given["shrink"] = not live
         return cls(**given)
 
