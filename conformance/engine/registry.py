@@ -49,7 +49,7 @@ def case(
     """Register a case; its requirement defaults to the id (one case per requirement), the operations it
     relies on to its requirement's operation."""
     enforced = known(requirement or case_id, f"case {case_id}")
-    ops = ops or (catalog().get(enforced).operation,)
+    ops = (catalog().get(enforced).operation,) if ops is None else ops  # () relies on none
 
     def register(fn: CaseFunction) -> CaseFunction:
         if case_id in CASES:
