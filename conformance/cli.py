@@ -119,21 +119,39 @@ def _add_run_options(parser: argparse.ArgumentParser, *, defaults: bool = True) 
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    """The catalog by operation (UpdateDeviceStatus, the headline, first), then by family."""
     from .contract.catalog import catalog
+    from .engine.settings import RunSettings
 
     cat = catalog()
+    # `--operation` is read as `run` reads it: the same names, the same error for one that is not.
+    wanted = RunSettings(target_spec="reference", operation=args.operation).operations
+    requirements = [r for r in cat.requirements if wanted is None or r.operation in wanted]
     if args.format == "json":
-        print(json.dumps({"requirements": [r.as_dict() for r in cat.requirements]}, indent=2))
+        print(json.dumps({"requirements": [r.as_dict() for r in requirements]}, indent=2))
         return EXIT_OK
-    width = max(len(r.id) for r in cat.requirements)
-    for family in cat.families():
-        print(f"[{family}]")
-        for r in (r for r in cat.requirements if r.family == family):
-            print(f"  {r.id:<{width}}  {r.level:<6}  {r.title}")
-            for source in r.sources:
-                print(f"  {'':<{width}}  {'':<6}    source: {source.describe()}")
-    print(f"{len(cat.requirements)} requirements in {len(cat.families())} families")
+    operations = [o for o in cat.operations() if any(r.operation == o for r in requirements)]
+    families = [f for f in cat.families() if any(r.family == f for r in requirements)]
+    width = max((len(r.id) for r in requirements), default=0)
+    for operation in operations:
+        mine = [r for r in requirements if r.operation == operation]
+        own = [f for f in families if any(r.family == f for r in mine)]
+        print(f"{operation}: {_count(len(mine), 'requirement')} in {_count(len(own), 'family', 'families')}")
+        for family in own:
+            print(f"  [{family}]")
+            for r in (r for r in mine if r.family == family):
+                print(f"    {r.id:<{width}}  {r.level:<6}  {r.title}")
+                for source in r.sources:
+                    print(f"    {'':<{width}}  {'':<6}    source: {source.describe()}")
+    print(
+        f"{_count(len(requirements), 'requirement')} of {_count(len(operations), 'operation')} "
+        f"in {_count(len(families), 'family', 'families')}"
+    )
     return EXIT_OK
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -417,9 +435,18 @@ def build_parser(*, run_defaults: bool = True) -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("cases", cmd_cases, "print the requirement catalog (id, level, title, source)")
+    p = add("cases", cmd_cases, "print the requirement catalog (id, level, title, source), by operation")
     p.add_argument(
-        "--format", choices=("text", "json"), default="text", help="a listing by family, or one JSON document"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="a listing by operation and family, or one JSON document (each requirement with its operation)",
+    )
+    p.add_argument(
+        "--operation",
+        metavar="NAME[,NAME]",
+        help="only the requirements of these operations, e.g. 'ListDevices,AdminListDevices'; "
+        "default: all nine device operations",
     )
 
     p = add("generate", cmd_generate, "print generated UpdateDeviceStatus requests, one JSON object a line")

@@ -13,7 +13,7 @@ import regex
 
 from conformance.cli import main
 from conformance.contract import paths
-from conformance.contract.catalog import FAMILIES
+from conformance.contract.catalog import FAMILIES, OPERATIONS, catalog
 from conformance.contract.constraints import check_input
 from conformance.contract.extract import load_botocore_model
 from conformance.contract.model import pinned
@@ -49,6 +49,65 @@ def test_cases_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     families = {r["family"] for r in data["requirements"]}
     assert families == set(FAMILIES)
     assert all(r["id"] and r["level"] and r["sources"] for r in data["requirements"])
+    # Each requirement names its operation; by operation, UpdateDeviceStatus (the headline) first.
+    operations = [r["operation"] for r in data["requirements"]]
+    assert set(operations) == set(OPERATIONS)
+    assert operations == sorted(operations, key=OPERATIONS.index)
+    assert {r["id"]: r["operation"] for r in data["requirements"]} == {
+        r.id: r.operation for r in catalog().requirements
+    }
+
+
+def test_cases_lists_every_operation_under_a_heading_then_its_families(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["cases"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cat = catalog()
+    headings = [line for line in lines[:-1] if line and not line.startswith(" ")]
+    assert [h.split(":")[0] for h in headings] == list(OPERATIONS)  # all nine, the headline first
+    listed: dict[str, str] = {}  # requirement id -> the heading it is listed under
+    operation = family = ""
+    for line in lines[:-1]:
+        if not line.startswith(" "):
+            operation = line.split(":")[0]
+            assert line == heading(operation), line
+        elif line.startswith("  [") and line.endswith("]"):
+            family = line.strip("[] ")
+        elif not line.lstrip().startswith("source: "):
+            requirement = cat.get(line.split()[0])
+            assert (requirement.operation, requirement.family) == (operation, family), line
+            listed[requirement.id] = operation
+    assert sorted(listed) == sorted(r.id for r in cat.requirements)  # each once, under its operation
+    # Every requirement with its sources, each source on a line of its own.
+    sources = sum(1 for line in lines if line.lstrip().startswith("source: "))
+    assert sources == sum(len(r.sources) for r in cat.requirements)
+    assert lines[-1] == (
+        f"{len(cat.requirements)} requirements of {len(OPERATIONS)} operations"
+        f" in {len(cat.families())} families"
+    )
+
+
+def test_cases_of_some_operations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cases", "--operation", "AdminListDevices,ListDevices", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    wanted = [r.id for r in catalog().requirements if r.operation in ("ListDevices", "AdminListDevices")]
+    assert wanted and [r["id"] for r in data["requirements"]] == wanted
+    assert main(["cases", "--operation", "GetDevice"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == heading("GetDevice")
+    assert not [line for line in lines[1:-1] if not line.startswith(" ")]  # no other operation
+    assert lines[-1] == heading("GetDevice").replace("GetDevice: ", "").replace(" in ", " of 1 operation in ")
+
+
+def heading(operation: str) -> str:
+    """`cases`' heading of an operation: "GetDevice: 3 requirements in 1 family"."""
+    mine = [r for r in catalog().requirements if r.operation == operation]
+    families = len({r.family for r in mine})
+    return (
+        f"{operation}: {len(mine)} requirement{'s' if len(mine) != 1 else ''} in "
+        f"{families} famil{'ies' if families != 1 else 'y'}"
+    )
 
 
 def test_generate_invalid_500_covers_every_rule_with_true_labels(capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,6 +209,7 @@ def test_contract_writes_what_exists_and_says_what_does_not(
         ["generate", "--kind", "invalid", "--count", "many"],
         ["drift", "--against", "/nonexistent/botocore"],
         ["serve-reference", "--port", "70000"],
+        ["cases", "--operation", "Listdevices"],
         ["no-such-command"],
     ],
 )

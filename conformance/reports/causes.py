@@ -71,7 +71,8 @@ class Cause:
         return f"{self.cause}{evidence}"
 
 
-def _class_of(case: Mapping[str, Any]) -> str | None:
+def class_of(case: Mapping[str, Any]) -> str | None:
+    """The class a result is a cause in (one of CLASSES), or None: nothing to act on."""
     verdict = str(case.get("verdict"))
     if verdict == "BLOCKED":
         return "BLOCKED" if blocked_cause(case) in ("target", "stopped") else None
@@ -83,7 +84,7 @@ def causes(cases: Iterable[Mapping[str, Any]]) -> list[Cause]:
     they were first seen in). ERROR, FAIL and NON-STRICT are one cause per requirement."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for case in cases:
-        kind = _class_of(case)
+        kind = class_of(case)
         if kind is None:
             continue
         case_id = str(case.get("id"))

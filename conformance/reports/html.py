@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from .safety import scrub, write_redacted
-from .verdicts import SCORE_RULE
+from .verdicts import SCORE_RULE, SHORT
 from .view import anchor, report_view
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -43,7 +43,7 @@ def render_html(results: dict[str, Any]) -> str:
     return (
         environment()
         .get_template("report.html.j2")
-        .render(r=view, css=asset("report.css"), js=asset("report.js"), score_rule=SCORE_RULE)
+        .render(r=view, css=asset("report.css"), js=asset("report.js"), score_rule=SCORE_RULE, short=SHORT)
     )
 
 

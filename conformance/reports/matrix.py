@@ -1,6 +1,8 @@
 """`report merge`: several results.json side by side (cases down, targets across), like Autobahn|Testsuite.
 
-out_dir/index.html is the matrix; each target's full report is written to
+out_dir/index.html is the matrix: first what each target implements per operation (operations down,
+targets across: what each scored), then every case, grouped by operation (UpdateDeviceStatus first)
+and family. Each target's full report is written to
 out_dir/targets/<name>/index.html (with its redacted results.json; <name> is the column's name made
 safe for a file system), and every cell links to the case there. A column is named by the label given
 to `report merge`, else by the results' `target.label` (`run --label`), else by the target spec.
@@ -19,10 +21,11 @@ from urllib.parse import quote
 from conformance.errors import SuiteError
 
 from .html import asset, environment, write_html
+from .operations import TITLE, OperationSummary, by_operation, operation_of, operation_order, tally
 from .results import load_results
 from .safety import scrub, write_redacted
 from .verdicts import COLORS, SCORE_RULE, SHORT, VERDICTS, counts, family_of, family_order, score
-from .view import anchor
+from .view import anchor, operation_anchor
 
 
 @dataclass
@@ -50,10 +53,70 @@ class MatrixRow:
     id: str
     title: str
     level: str
+    operation: str
     family: str
     cells: list[Cell]
     differs: bool
     search: str
+
+
+@dataclass
+class OperationCell:
+    """What one target scored on one operation."""
+
+    verdict: str | None  # its worst verdict (None: the target's run did not judge the operation)
+    text: str  # "55/55", "UNIMPLEMENTED", "not run"
+    detail: str  # its worst class to act on: "2 FAIL"
+    title: str  # the operation's status in words
+    href: str | None  # the operation's heading in that target's report
+
+
+@dataclass
+class OperationRow:
+    name: str
+    anchor: str  # the id of its heading among the case rows
+    cells: list[OperationCell]
+    families: list[str]  # its families in the case rows, in order
+    cases: int
+
+
+def _operation_cell(name: str, cases: list[Mapping[str, Any]], column: TargetColumn) -> OperationCell:
+    if not cases:
+        return OperationCell(None, "not run", "", f"{column.name} did not judge {name}", None)
+    summary = OperationSummary(name, tally(cases))
+    t = summary.tally
+    if t.unimplemented:
+        text, detail = "UNIMPLEMENTED", ""
+    else:
+        text = f"{t.score.passed}/{t.score.applicable}"
+        detail = f"{t.classes[0][1]} {SHORT[t.classes[0][0]]}" if t.classes else ""
+    href = f"{column.href}#{quote(operation_anchor(name), safe='')}"
+    return OperationCell(t.worst, text, detail, f"{column.name}: {summary.line()}", href)
+
+
+def _operation_rows(
+    runs: list[dict[str, Any]], columns: list[TargetColumn], rows: list[MatrixRow]
+) -> list[OperationRow]:
+    """One row per operation any target's run judged, the headline first."""
+    per_run = [by_operation(run.get("cases", [])) for run in runs]
+    names = operation_order(name for groups in per_run for name in groups)
+    out = []
+    for name in names:
+        cells = [
+            _operation_cell(name, groups.get(name, []), col)
+            for col, groups in zip(columns, per_run, strict=True)
+        ]
+        mine = [r for r in rows if r.operation == name]
+        out.append(
+            OperationRow(
+                name=name,
+                anchor=operation_anchor(name),
+                cells=cells,
+                families=family_order(r.family for r in mine),
+                cases=len(mine),
+            )
+        )
+    return out
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -137,14 +200,17 @@ def _rows(runs: list[dict[str, Any]], columns: list[TargetColumn]) -> list[Matri
                 id=cid,
                 title=title,
                 level=str(first.get("level", "")),
+                operation=operation_of(first),
                 family=family_of(first),
                 cells=cells,
                 differs=len(distinct) > 1,
                 search=f"{cid} {title}".lower(),
             )
         )
+    ops = operation_order(r.operation for r in rows)
     fams = family_order(r.family for r in rows)
-    return sorted(rows, key=lambda r: fams.index(r.family))  # stable: case order kept within a family
+    # By operation (the headline first), then family; stable: case order kept within a family.
+    return sorted(rows, key=lambda r: (ops.index(r.operation), fams.index(r.family)))
 
 
 def merge(results_files: list[Path], out_dir: Path, labels: Sequence[str | None] | None = None) -> Path:
@@ -181,14 +247,14 @@ def merge(results_files: list[Path], out_dir: Path, labels: Sequence[str | None]
         write_html(run, out_dir / "targets" / slug / "index.html")
         write_redacted(out_dir / "targets" / slug / "results.json", json.dumps(run, indent=1) + "\n")
     rows = _rows(runs, columns)
-    families = family_order(r.family for r in rows)
     page = (
         environment()
         .get_template("matrix.html.j2")
         .render(
+            title=f"{TITLE} matrix",
             columns=columns,
             rows=rows,
-            families=families,
+            operations=_operation_rows(runs, columns, rows),
             differing=sum(1 for r in rows if r.differs),
             verdicts=VERDICTS,
             colors=COLORS,

@@ -3,9 +3,9 @@
 Progress: in a log (not a terminal), one plain line per finished case with its count and time,
 `[12/59] PASS          VAL-STATUS-ENUM (0.3 s)`, no cursor movement; on a terminal, one progress bar
 (done/total, elapsed, time left) that is gone when the run ends, a FAIL or ERROR printed above it as it
-happens. The summary: the verdicts by family, then what to act on first, grouped by cause (causes.py),
-the score and where the report is. Colors only on a TTY, never with NO_COLOR. Every line goes through
-conformance.secrets.redact.
+happens. The summary: what each operation scored (UpdateDeviceStatus first), the verdicts by family,
+then what to act on first, grouped by cause (causes.py), the score and where the report is. Colors only
+on a TTY, never with NO_COLOR. Every line goes through conformance.secrets.redact.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import io
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from conformance.secrets import redact
 
 from .causes import CLASSES, causes, cut, headline
+from .operations import TITLE, OperationSummary, summaries
 from .verdicts import SHORT, VERDICTS, blocked_groups, counts, family_of, family_order, score
 
 ANSI = {
@@ -187,22 +188,27 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color: bool = False) -> list[str]:
-    """A family x verdict table; then what to act on first: the worst class present and its causes in one
-    line, the causes grouped (causes.py: an operation the target does not implement, with how many
-    requirements it left unjudged; each FAIL and ERROR with its reason; BLOCKED by what blocked them);
-    the score, and where the report is."""
+    """What each operation scored, UpdateDeviceStatus (the headline) first; a family x verdict table; then
+    what to act on first: the worst class present and its causes in one line, the causes grouped
+    (causes.py: an operation the target does not implement, with how many requirements it left
+    unjudged; each FAIL and ERROR with its reason; BLOCKED by what blocked them); the run's score, and
+    where the report is."""
     cases = [c for c in results.get("cases", []) if isinstance(c, Mapping)]
     target = results.get("target", {})
     calls = results.get("calls", {})
+    judged = summaries(cases)
     head = (
-        f"UpdateDeviceStatus conformance: target {_named(target)} ({target.get('kind', '?')}), "
-        f"seed {results.get('seed', '?')}, {len(cases)} requirements in "
-        f"{float(results.get('duration_s', 0)):.1f}s, "
+        f"{TITLE}: target {_named(target)} ({target.get('kind', '?')}), "
+        f"seed {results.get('seed', '?')}, {_plural(len(cases), 'requirement')} of "
+        f"{_plural(len(judged), 'operation')} in {float(results.get('duration_s', 0)):.1f}s, "
         f"{calls.get('total', 0)} requests"
     )
+    lines = [head, ""]
+    if judged:
+        lines += [*operation_lines(judged, color=color), ""]
     fams = family_order(family_of(c) for c in cases)
     width = max([len(f) for f in fams] + [len("total")])
-    lines = [head, "", f"  {'':<{width}}  " + " ".join(f"{SHORT[v]:>5}" for v in VERDICTS)]
+    lines.append(f"  {'':<{width}}  " + " ".join(f"{SHORT[v]:>5}" for v in VERDICTS))
 
     def row(name: str, tally: Mapping[str, int]) -> str:
         cells = []
@@ -249,6 +255,20 @@ def summary_lines(results: Mapping[str, Any], report_path: Path | None, *, color
     if report_path is not None:
         lines.append(f"  report: {report_path}")
     return [redact(line) for line in lines]
+
+
+def operation_lines(judged: Sequence[OperationSummary], *, color: bool = False) -> list[str]:
+    """One line per operation judged: the headline's first, in the run's score words
+    ("UpdateDeviceStatus: 55 of 55 applicable requirements passed"); the others compact and aligned
+    ("ListDevices:        9 of 11 passed; 2 FAIL", "GetDevice:          UNIMPLEMENTED (3 requirements)"),
+    each colored by its worst class (operations.Tally.worst)."""
+    others = [s for s in judged if not s.headline]
+    width = max((len(s.operation) + 1 for s in others), default=0)
+    lines = []
+    for summary in judged:
+        name = f"{summary.operation}:" if summary.headline else f"{summary.operation + ':':<{width}}"
+        lines.append(f"  {name} {paint(summary.status(), summary.tally.worst or 'PASS', color)}")
+    return lines
 
 
 def _named(target: Mapping[str, Any]) -> str:

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
-from .causes import Cause, causes, cut, headline, top_causes
+from .causes import EVIDENCE_CUT, Cause, causes, cut, headline, missing_operation, top_causes
+from .operations import HEADLINE, TITLE, OperationSummary, Tally, by_operation, operation_of, tally
 from .verdicts import (
     COLORS,
     OUTCOME_ORDER,
+    SHORT,
     VERDICTS,
     blocked_groups,
     counts,
@@ -27,6 +29,12 @@ MAX_BODY = 6000  # characters of an example body shown before it is cut
 def anchor(case_id: str) -> str:
     """The HTML id of a case's row (ids may not contain whitespace)."""
     return "case-" + re.sub(r"\s", "_", case_id)
+
+
+def operation_anchor(operation: str, family: str | None = None) -> str:
+    """The HTML id of an operation's heading in the case list, or of one of its families' groups."""
+    name = operation if family is None else f"{operation}-{family}"
+    return ("op-" if family is None else "group-") + re.sub(r"\s", "_", name)
 
 
 def show_value(value: Any) -> str:
@@ -173,6 +181,7 @@ class CaseView:
     level: str
     verdict: str
     family: str
+    operation: str
     reason: str
     statement: str
     sources: list[str]
@@ -205,12 +214,71 @@ class FamilyView:
     counts: dict[str, int]
     bar: list[charts.Segment] = field(default_factory=list)  # its verdicts, stacked
     scale: float = 100.0  # the bar's length: percent of the largest family's
+    operation: str = ""  # in the case list: the operation whose family it is
+    anchor: str = ""  # in the case list: the id of its group
 
     @property
     def described(self) -> str:
         """The bar in words (its accessible name): "validation: 15 cases, 13 PASS, 2 INFORMATIONAL"."""
         parts = [f"{s.count} {s.verdict}" for s in self.bar]
         return f"{self.name}: {len(self.cases)} cases, " + ", ".join(parts)
+
+
+@dataclass
+class GridCell:
+    """One cell of the operation x family matrix: how one family of one operation fared."""
+
+    family: str
+    total: int  # results (0: the operation has no requirement of this family)
+    passed: int
+    applicable: int
+    verdict: str | None  # its worst class to act on, else PASS, ... (Tally.worst): the cell's color
+    text: str  # "9/11" (passed of applicable), "—" (nothing applicable)
+    detail: str  # the verdicts other than PASS, in short: "2 FAIL · 1 INFO"
+    title: str  # the same in words, for a tooltip and assistive technology
+    anchor: str  # the id of the family's group in the case list
+
+
+# A matrix cell's verdicts other than PASS, in the order a reader acts on them (causes.CLASSES first).
+DETAIL_ORDER = ("ERROR", "UNIMPLEMENTED", "FAIL", "BLOCKED", "NON-STRICT", "INFORMATIONAL", "SKIPPED")
+
+
+def grid_cell(operation: str, family: str, t: Tally) -> GridCell:
+    others = [(v, t.counts[v]) for v in DETAIL_ORDER if t.counts.get(v)]
+    text = f"{t.score.passed}/{t.score.applicable}" if t.score.applicable else "—"
+    detail = " · ".join(f"{n} {SHORT[v]}" for v, n in others)
+    words = ", ".join(f"{n} {v}" for v, n in t.counts.items() if n)
+    return GridCell(
+        family=family,
+        total=t.total,
+        passed=t.score.passed,
+        applicable=t.score.applicable,
+        verdict=t.worst,
+        text=text,
+        detail=detail,
+        title=f"{operation} {family}: {t.score.passed} of {t.score.applicable} applicable passed ({words})",
+        anchor=operation_anchor(operation, family),
+    )
+
+
+@dataclass
+class OperationView:
+    """One operation judged: its row of the matrix, its heading and groups in the case list."""
+
+    name: str
+    anchor: str
+    status: str  # what it scored: "9 of 11 passed; 2 FAIL", "UNIMPLEMENTED (3 requirements)"
+    verdict: str  # its worst class to act on, else PASS, ... (Tally.worst): the row's color
+    unimplemented: bool  # the target does not implement it: its row is one UNIMPLEMENTED cell
+    evidence: str  # the target's words, when it does not implement the operation
+    total: int
+    counts: dict[str, int]
+    cells: list[GridCell]  # one per family of the matrix, in its order
+    families: list[FamilyView]  # the case list's groups
+
+    @property
+    def line(self) -> str:
+        return f"{self.name}: {self.status}"
 
 
 @dataclass
@@ -243,6 +311,10 @@ class ReportView:
     not_testable: list[tuple[str, list[str]]]
     arcs: list[charts.Arc]
     families: list[FamilyView]
+    # The operations judged, the headline first: the operation x family matrix and the case list.
+    operations: list[OperationView]
+    grid_families: list[str]
+    headline_score: str | None  # UpdateDeviceStatus's own score line, when it was judged
     coverage: list[dict[str, Any]]
     by_operation: list[charts.Bar]
     peak_rps: list[charts.Bar]
@@ -285,6 +357,7 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
         level=str(case.get("level", "")),
         verdict=str(case.get("verdict", "")),
         family=family_of(case),
+        operation=operation_of(case),
         reason=str(case.get("reason") or ""),
         statement=str(case.get("statement") or ""),
         sources=[str(s) for s in sources],
@@ -313,6 +386,7 @@ def case_view(case: Mapping[str, Any]) -> CaseView:
             view.level,
             view.verdict,
             view.family,
+            view.operation,
             view.reason,
             view.statement,
             # A check or a requirement judged inside the case finds it too ("unchanged", "STATE-USER-VIEW").
@@ -385,10 +459,36 @@ def parity_view(results: Mapping[str, Any]) -> ParityView | None:
     )
 
 
+def operation_view(
+    name: str, cases: list[Mapping[str, Any]], views: list[CaseView], grid: list[str]
+) -> OperationView:
+    """An operation's results (`cases`, and their `views`), its matrix row with a cell per family of
+    `grid`."""
+    summary = OperationSummary(name, tally(cases))
+    groups = []
+    for fam in family_order(v.family for v in views):
+        members = [v for v in views if v.family == fam]
+        tallied = counts({"verdict": v.verdict} for v in members)
+        groups.append(FamilyView(fam, members, tallied, operation=name, anchor=operation_anchor(name, fam)))
+    missing = [m for c in cases if (m := missing_operation(c)) is not None and m[0] == name]
+    return OperationView(
+        name=name,
+        anchor=operation_anchor(name),
+        status=summary.status(),
+        verdict=summary.tally.worst or "PASS",
+        unimplemented=summary.tally.unimplemented,
+        evidence=cut(missing[0][1], EVIDENCE_CUT) if missing and summary.tally.unimplemented else "",
+        total=len(cases),
+        counts=summary.tally.counts,
+        cells=[grid_cell(name, fam, tally(c for c in cases if family_of(c) == fam)) for fam in grid],
+        families=groups,
+    )
+
+
 def report_view(results: Mapping[str, Any]) -> ReportView:
     cases = [c for c in results.get("cases", []) if isinstance(c, Mapping)]
     views = [case_view(c) for c in cases]
-    tally = counts(cases)
+    verdict_counts = counts(cases)
     groups = []
     for fam in family_order(v.family for v in views):
         members = [v for v in views if v.family == fam]
@@ -397,6 +497,13 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
     largest = max((len(g.cases) for g in groups), default=0) or 1
     for g in groups:
         g.scale = round(100 * len(g.cases) / largest, 2)
+    grid = [g.name for g in groups]
+    view_of = {id(c): v for c, v in zip(cases, views, strict=True)}
+    operations = [
+        operation_view(name, group, [view_of[id(c)] for c in group], grid)
+        for name, group in by_operation(cases).items()
+    ]
+    headline_op = next((o for o in operations if o.name == HEADLINE), None)
     found = causes(cases)
     top = top_causes(found)
     status = headline(cases)
@@ -412,7 +519,7 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
         if c.get("baseline"):
             baseline_counts[str(c["baseline"])] = baseline_counts.get(str(c["baseline"]), 0) + 1
     return ReportView(
-        title=f"UpdateDeviceStatus conformance: {target.get('label') or target.get('spec', '?')}",
+        title=f"{TITLE}: {target.get('label') or target.get('spec', '?')}",
         target=target,
         tool=f"{tool.get('name', 'cognito-conformance')} {tool.get('version', '')}".strip(),
         model=model,
@@ -421,13 +528,16 @@ def report_view(results: Mapping[str, Any]) -> ReportView:
         started_at=str(results.get("started_at", "")),
         duration=_duration(results.get("duration_s")),
         requests=int(calls.get("total", 0)),
-        counts=tally,
+        counts=verdict_counts,
         total=len(cases),
         score_line=score(cases).line(),
         blocked_by_target=list(blocked_groups(cases)[0].items()),
         not_testable=list(blocked_groups(cases)[1].items()),
-        arcs=charts.donut(tally),
+        arcs=charts.donut(verdict_counts),
         families=groups,
+        operations=operations,
+        grid_families=grid,
+        headline_score=headline_op.line if headline_op else None,
         coverage=[dict(r) for r in results.get("error_coverage", []) if isinstance(r, Mapping)],
         by_operation=charts.bars(dict(calls.get("by_operation", {}))),
         peak_rps=charts.bars(dict(calls.get("peak_rps_by_quota_category", {}) or {}), unit=" req/s"),

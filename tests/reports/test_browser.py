@@ -82,7 +82,7 @@ def faulty_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_report_in_chromium(browser: Any, faulty_page: Path, tmp_path: Path) -> None:
     run = load_fixture("faulty")
     browser.get(faulty_page.as_uri())
-    assert browser.title == "UpdateDeviceStatus conformance: http://127.0.0.1:9229"
+    assert browser.title == "Cognito device operations conformance: http://127.0.0.1:9229"
     assert console_errors(browser) == []
     for section in ("summary", "cases", "coverage", "by-operation", "latency"):
         assert browser.find_element("id", section).is_displayed()
@@ -237,4 +237,68 @@ def test_matrix_in_chromium(browser: Any, tmp_path: Path) -> None:
     assert "targets/" in browser.current_url
     opened = [e for e in browser.find_elements("css selector", "tr.details") if e.is_displayed()]
     assert len(opened) == 1
+    assert console_errors(browser) == []
+
+
+def test_the_operation_matrix_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """A run of several operations: the matrix near the top, the operation filter, and a cell that opens
+    its cases even when a filter hid them."""
+    from selenium.webdriver.support.ui import Select
+
+    from .test_operations import JUDGED, several_operations
+
+    run = several_operations()
+    page = tmp_path / "index.html"
+    write_html(run, page)
+    browser.get(page.as_uri())
+    assert console_errors(browser) == []
+    matrix = browser.find_element("id", "operation-matrix")
+    assert matrix.is_displayed()
+    rows = matrix.find_elements("css selector", "tr.oprow")
+    assert [r.get_attribute("data-operation") for r in rows] == JUDGED
+    # It fits the page (1366 px): no column hidden behind a scroll bar.
+    assert browser.execute_script(
+        "var w = document.querySelector('.opgrid-wrap'); return w.scrollWidth <= w.clientWidth"
+    )
+    unimplemented = matrix.find_element("css selector", "tr.oprow[data-operation='GetDevice'] td.opcell a")
+    assert unimplemented.value_of_css_property("background-color") == "rgba(87, 96, 106, 1)"
+    browser.execute_script("document.getElementById('operations').scrollIntoView()")
+    shot = tmp_path / "operations.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+    shutil.copyfile(shot, SCREENSHOT_COPY.with_name("report-operations.png"))
+
+    # The operation filter: only ListDevices' cases, under its heading alone.
+    Select(browser.find_element("id", "operation")).select_by_value("ListDevices")
+    listed = [c["id"] for c in run["cases"] if c["operation"] == "ListDevices"]
+    assert visible_case_ids(browser) == listed
+    headings = browser.find_elements("css selector", "#cases tbody.operation")
+    assert [h.get_attribute("data-operation") for h in headings if h.is_displayed()] == ["ListDevices"]
+
+    # A cell of another operation: the filters are reset and its family's group is on screen, below the
+    # sticky toolbar.
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.find_element(
+        "css selector",
+        "#operation-matrix tr.oprow[data-operation='ForgetDevice'] td.opcell[data-family='state'] a",
+    ).click()
+    group = browser.find_element("id", "group-ForgetDevice-state")
+    assert group.is_displayed() and len(visible_case_ids(browser)) == len(run["cases"])
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", group)
+    toolbar = browser.execute_script(
+        "return document.querySelector('.toolbar').getBoundingClientRect().bottom"
+    )
+    height = browser.execute_script("return window.innerHeight")
+    assert toolbar <= top + 1 and top < height, (toolbar, top, height)
+    assert browser.find_element("id", "case-FORGET-STATE-GONE").is_displayed()
+    # An operation's name: its heading in the case list, even when the operation filter hid it.
+    Select(browser.find_element("id", "operation")).select_by_value("GetDevice")
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.find_element("link text", "AdminListDevices").click()
+    heading = browser.find_element("id", "op-AdminListDevices")
+    assert heading.is_displayed() and browser.find_element("id", "case-ADMIN-LIST-PAGE-LIMIT").is_displayed()
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", heading)
+    toolbar = browser.execute_script(
+        "return document.querySelector('.toolbar').getBoundingClientRect().bottom"
+    )
+    assert toolbar <= top + 1 and top < height, (toolbar, top, height)
     assert console_errors(browser) == []

@@ -79,8 +79,12 @@ def test_header_summary_cases_and_coverage(tmp_path: Path) -> None:
     rows = [tr for tr in table.iter("tr") if tr.get("class") == "case"]
     assert [r.get("data-verdict") for r in rows] != []
     assert sorted(str(r.get("id")) for r in rows) == sorted(f"case-{c['id']}" for c in run["cases"])
-    families = [tb.get("data-family") for tb in table.findall("tbody")]
+    families = [tb.get("data-family") for tb in table.findall("tbody[@class='family']")]
     assert families == ["validation", "authorization", "resources", "state", "protocol", "error-coverage"]
+    # A document without `operation`: one operation, UpdateDeviceStatus, heading its families.
+    headings = [tb.get("data-operation") for tb in table.findall("tbody[@class='operation']")]
+    assert headings == ["UpdateDeviceStatus"]
+    assert table.findall("tbody")[0].get("class") == "operation"
     fail = by_id(root, "case-VAL-DEVICEKEY-LENGTH[56]-details")
     details = text_of(fail)
     for expected in (

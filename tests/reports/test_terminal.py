@@ -22,7 +22,13 @@ def test_summary_names_the_report_and_the_failures() -> None:
     lines = summary_lines(load_fixture("faulty"), Path("reports/latest/index.html"))
     text = "\n".join(lines)
     assert lines[0].startswith(
-        "UpdateDeviceStatus conformance: target http://127.0.0.1:9229 (endpoint), seed 7"
+        "Cognito device operations conformance: target http://127.0.0.1:9229 (endpoint), seed 7,"
+        " 57 requirements of 1 operation in 21.7s"
+    )
+    # A document written before the device family was judged: all of it UpdateDeviceStatus's, its own
+    # score line first.
+    assert lines[2] == (
+        "  UpdateDeviceStatus: 47 of 51 applicable requirements passed; 1 ERROR and 6 more to act on"
     )
     assert lines[-1] == "  report: reports/latest/index.html"
     assert "  score: 47 of 51 applicable requirements passed (57 requirements, 55 judged:" in text
@@ -126,6 +132,6 @@ def test_a_labelled_target_is_named_by_its_label_in_the_summary_and_the_report()
     head = summary_lines(run, None)[0]
     assert f"target my-emulator 2.3 = {run['target']['spec']} (" in head
     page = render_html(run)
-    assert "<title>UpdateDeviceStatus conformance: my-emulator 2.3</title>" in page
+    assert "<title>Cognito device operations conformance: my-emulator 2.3</title>" in page
     unlabelled = load_fixture("reference")
     assert f"target {unlabelled['target']['spec']} (" in summary_lines(unlabelled, None)[0]
