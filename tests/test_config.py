@@ -67,6 +67,20 @@ def test_the_configuration_supplies_the_run_options(
     assert args.workers == 2 and args.dry_run is False
 
 
+def test_operations_and_a_budget_from_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path, 'operation = ["AdminListDevices", "ListDevices"]\nbudget = 120')
+    monkeypatch.chdir(tmp_path)
+    settings = RunSettings.from_options(vars(resolve()))
+    assert (
+        settings.operations == ("ListDevices", "AdminListDevices") and settings.budget == 120
+    )  # catalog order
+    write_config(tmp_path, 'operation = "ListDevice"')
+    with pytest.raises(SuiteError, match="did you mean ListDevices"):
+        _ = RunSettings.from_options(vars(resolve())).operations
+
+
 def test_the_command_line_overrides_the_configuration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

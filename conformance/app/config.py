@@ -21,6 +21,9 @@ from typing import Any
 from conformance.engine.settings import OPTIONS, Option
 from conformance.errors import SuiteError
 
+# Options whose value is comma-separated: an array of strings is joined with commas.
+LISTS = ("case", "operation")
+
 FILE_NAME = "pyproject.toml"
 TOOL = "cognito-conformance"  # the table: [tool.cognito-conformance]
 TABLE = f"[tool.{TOOL}]"
@@ -119,7 +122,7 @@ def _value(option: Option, key: str, value: Any, path: Path) -> Any:
         if option.minimum is not None and value < option.minimum:
             raise SuiteError(f"{where} must be at least {option.minimum}: {value}")
         return value
-    if option.dest == "case" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if option.dest in LISTS and isinstance(value, list) and all(isinstance(v, str) for v in value):
         value = ",".join(value)  # case = ["VAL-*", "PROTO-NO-5XX"], as --case 'VAL-*,PROTO-NO-5XX'
     if not isinstance(value, str):
         raise SuiteError(f"{where} must be a string, not {_kind(value)}")
