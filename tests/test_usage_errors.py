@@ -136,3 +136,12 @@ def test_the_check_leaves_no_trace(tmp_path: Path) -> None:
     assert recording.read_text() == "kept\n"
     with pytest.raises(SuiteError, match="it is a directory"):
         require_writable(existing, "the recording file", directory=False)
+
+
+@pytest.mark.parametrize("command", [["run"], ["run", "--dry-run"], ["cases"]])
+def test_an_operation_that_is_no_device_operation_is_one_line_and_exit_2(
+    command: list[str], nowhere: str
+) -> None:
+    target = ["--target", nowhere] if command[0] == "run" else []
+    result, _ = cli(*command, *target, "--operation", "GetDevices")
+    one_line_exit_2(result, "'GetDevices' is not a device operation", "did you mean GetDevice")
