@@ -1,6 +1,11 @@
-"""Authorization: only a valid access token of the signed-in user, with the admin scope, will do."""
+"""Authorization: only a valid access token of the signed-in user, with the admin scope, will do.
+
+The token makers the other operations' cases share (conformance/cases/devices/access.py): `NOT_A_JWT`,
+`forged_tokens`."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from conformance.cases.forgery import FORGERIES, forge
 from conformance.contract import ids
@@ -11,6 +16,19 @@ from conformance.provisioning import User
 from conformance.targets.exchange import Exchange
 
 STATUS_OPS = ("UpdateDeviceStatus", "AdminGetDevice")
+# A pattern-valid AccessToken that is no JWT (AUTH-NOT-JWT).
+NOT_A_JWT = "not-a-jwt.at-all"
+
+
+def forged_tokens(ctx: CaseContext, token: str) -> Iterator[str]:
+    """Forgeries of `token` (a genuine access token of the user whose device is named), one of each kind
+    (forgery.py); on a live service, whose calls are budgeted, the first two. Each is forged when the
+    caller asks for it; a recorded run keeps the recipe, so that a replay forges its own and sends it
+    again."""
+    kinds = list(FORGERIES)[:2] if ctx.budgeted else list(FORGERIES)
+    other = "" if ctx.budgeted else ctx.shared("user_b").access_token  # the payload swap's other token
+    for kind in kinds:
+        yield forge(kind, token, other, ctx.session.recorder)
 
 
 def _refused_and_unchanged(ctx: CaseContext, token: str) -> None:
@@ -27,18 +45,14 @@ def _refused_and_unchanged(ctx: CaseContext, token: str) -> None:
 
 @case(ids.AUTH_NOT_JWT, ops=STATUS_OPS)
 def not_jwt(ctx: CaseContext) -> None:
-    _refused_and_unchanged(ctx, "not-a-jwt.at-all")
+    _refused_and_unchanged(ctx, NOT_A_JWT)
 
 
 @case(ids.AUTH_TAMPERED, ops=STATUS_OPS)
 def tampered(ctx: CaseContext) -> None:
     """Every kind of forgery (forgery.py); on a live service, whose calls are budgeted, the first two."""
-    token = ctx.shared("user_a").access_token
-    kinds = list(FORGERIES)[:2] if ctx.budgeted else list(FORGERIES)
-    other = "" if ctx.budgeted else ctx.shared("user_b").access_token  # the payload swap's other token
-    for kind in kinds:
-        # A recorded run keeps the recipe, so that a replay forges its own and sends it again.
-        _refused_and_unchanged(ctx, forge(kind, token, other, ctx.session.recorder))
+    for forged in forged_tokens(ctx, ctx.shared("user_a").access_token):
+        _refused_and_unchanged(ctx, forged)
 
 
 @case(ids.AUTH_EXPIRED, ops=STATUS_OPS)
@@ -69,7 +83,7 @@ def other_pool(ctx: CaseContext) -> None:
         _refused_and_unchanged(ctx, namesake.access_token)
 
 
-def _sent_as_meant(exchange: Exchange, signed: bool) -> None:
+def sent_as_meant(exchange: Exchange, signed: bool) -> None:
     """The suite's own client signed (or did not sign) the request as the case meant it: a precondition
     on the suite, not on the target, so a mismatch is an ERROR of the suite."""
     if any(k.lower() == "authorization" for k in exchange.request_headers) != signed:
@@ -85,7 +99,7 @@ def iam_only(ctx: CaseContext) -> None:
     flipped = "not_remembered" if before == "remembered" else "remembered"
     params = {"AccessToken": "iam-credentials.are-not-a-token", "DeviceKey": device}
     exchange = ctx.call("UpdateDeviceStatus", {**params, "DeviceRememberedStatus": flipped}, signed=True)
-    _sent_as_meant(exchange, signed=True)
+    sent_as_meant(exchange, signed=True)
     ctx.verify(refused, req.id, exchange, req.expect, req.message)
     ctx.verify(unchanged, req.id, before, ctx.read_status(user, device))
 
@@ -95,7 +109,7 @@ def unsigned(ctx: CaseContext) -> None:
     req = ctx.requirement
     user = ctx.shared("user_a")
     exchange = ctx.update(user.access_token, user.devices[0].key, "remembered")
-    _sent_as_meant(exchange, signed=False)
+    sent_as_meant(exchange, signed=False)
     ctx.verify(accepted, req.id, exchange)
 
 

@@ -19,12 +19,18 @@ COMMON_ERRORS = frozenset(
     }
 )
 SERVER_ERRORS = frozenset({"InternalErrorException", "InternalFailure"})
+# What AWS answers a request to an IAM-authorized (SigV4) operation that carries no signature at all
+# (specs/sources/iam-auth.md; judged by the Admin device operations' -AUTH-IAM requirements).
+MISSING_AUTHENTICATION = "MissingAuthenticationTokenException"
 
 
 @cache
 def documented_errors(operation: str) -> frozenset[str]:
-    """The errors an operation may answer: its modeled ones and the protocol's common ones."""
-    return frozenset(e.name for e in pinned().operation(operation).error_shapes) | COMMON_ERRORS
+    """The errors an operation may answer: its modeled ones and the protocol's common ones, and for an
+    IAM-authorized operation the refusal of a request without a signature."""
+    model = pinned().operation(operation)
+    unsigned = frozenset({MISSING_AUTHENTICATION}) if model.auth_type != "none" else frozenset()
+    return frozenset(e.name for e in model.error_shapes) | COMMON_ERRORS | unsigned
 
 
 def content_type() -> str:

@@ -151,13 +151,23 @@ def _operation(op: OperationModel, media: str) -> dict[str, Any]:
     }
 
 
+def _readable(schema: Any) -> Any:
+    """A response schema without `writeOnly`: a sensitive member (a device attribute's Value, a sign-in's
+    tokens) is in the answers, and to OpenAPI a writeOnly property is one a response must not carry."""
+    if isinstance(schema, dict):
+        return {k: _readable(v) for k, v in schema.items() if k != "writeOnly"}
+    if isinstance(schema, list):
+        return [_readable(v) for v in schema]
+    return schema
+
+
 def _components(operations: list[OperationModel]) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for op in operations:
         # Requests are strict (additionalProperties: false), responses open, as in specs/schemas/.
         schemas[op.input_shape.name] = shape_schema(op.input_shape, strict=True)
         if op.output_shape is not None:
-            schemas[op.output_shape.name] = shape_schema(op.output_shape, strict=False)
+            schemas[op.output_shape.name] = _readable(shape_schema(op.output_shape, strict=False))
         modeled = {e.name: e for e in op.error_shapes}
         for name in documented_errors(op.name):
             schemas[name] = _error_schema(name, modeled.get(name))

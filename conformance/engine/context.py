@@ -146,7 +146,7 @@ class RunSession:
         "user_c": ("second", 1),
         "user_plain": ("main", 0),  # signed in, no device: the device-flow cases' user
         "user_phase": ("main", 1),  # the schemathesis phase's own: its valid requests change the device
-        "user_phase_forget": ("main", 2),  # the phase's ForgetDevice's and AdminForgetDevice's, one each
+        "user_phase_apart": ("main", 3),  # the devices the phase's forgets and admin updates change
         "user_forget": ("main", 2),  # devices the forget operations' valid requests may remove
     }
 

@@ -10,7 +10,8 @@ device per request. After the request:
 - refused: every watched device is as it was, every attribute and every date (the case's requirement:
   a refusal changes nothing);
 - an accepted UpdateDeviceStatus: the named device shows exactly the status sent, and nothing else of it
-  changed but its modification date; the other devices did not change at all (STATE-ISOLATION).
+  changed but its modification date; the other devices did not change at all (STATE-ISOLATION);
+- an accepted AdminUpdateDeviceStatus: the same, judged under its own ADMIN-UPDATE-STATE-AS-SENT.
 A device that could not be read, or was not there before and after, is nothing to judge: no outcome.
 On a live service (calls are budgeted: `run --dry-run` on aws stays within 400) the watch reads nothing
 itself: in the cases whose requirement says a refusal leaves the device unchanged, it judges a refusal
@@ -26,6 +27,8 @@ from typing import Any, Protocol
 from conformance.contract import ids
 from conformance.contract.extract import OPERATION
 from conformance.judge import checks
+from conformance.judge.check import check
+from conformance.judge.signals import CheckFailure
 from conformance.judge.state import Reading, device_reading
 from conformance.provisioning import Provisioner, User
 from conformance.targets import Target
@@ -55,6 +58,7 @@ WATCHED = frozenset(
 STATUSES = ("remembered", "not_remembered")
 # The requirement an accepted update's status answers to, by the status sent.
 STATUS_REQUIREMENT = {"remembered": ids.STATE_REMEMBERED, "not_remembered": ids.STATE_NOT_REMEMBERED_KEEPS}
+ADMIN_UPDATE = "AdminUpdateDeviceStatus"
 
 Verify = Callable[..., bool]
 
@@ -108,7 +112,25 @@ class Judgement:
             if device.key == named and self.sent in STATUSES:
                 status = str(self.sent)
                 verify(checks.status_as_sent, STATUS_REQUIREMENT[status], after, status, device.what)
+        elif self.operation == ADMIN_UPDATE:
+            # The administrator's update owes what the user's does, under its own requirement.
+            requirement = ids.ADMIN_UPDATE_STATE_AS_SENT
+            named_one = device.key == named
+            verify(only_status_changed_for, requirement, device.before, after, device.what, named_one)
+            if device.key == named and self.sent in STATUSES:
+                verify(checks.status_as_sent, requirement, after, str(self.sent), device.what)
         # Another operation accepted (a device forgotten, confirmed): what it does is its cases' to judge.
+
+
+@check()
+def only_status_changed_for(
+    requirement: str, before: Reading, after: Reading, what: str, named: bool
+) -> str | None:
+    """`checks.only_status_changed` (STATE-ISOLATION's), judged under another update's `requirement`."""
+    try:
+        return checks.only_status_changed(before, after, what, named)
+    except CheckFailure as failure:
+        raise CheckFailure(requirement, failure.expected, failure.actual, failure.exchange) from None
 
 
 class DeviceWatch:

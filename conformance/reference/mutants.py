@@ -32,11 +32,13 @@ import re
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import srp
 from ..contract import ids
+from ..contract.awsjson import MISSING_AUTHENTICATION
 from ..contract.catalog import ID_PREFIXES, catalog
 from ..contract.constraints import Kind, Violation, check_input
 from ..contract.model import pinned
@@ -45,9 +47,15 @@ from .backend import ReferenceBackend
 from .errors import CognitoError
 from .faults import Answer, Forward, _loose_parts, _params, _refusal, _with_payload
 from .handlers import signin
-from .handlers.common import Context, device_json
-from .handlers.devices import _listing
-from .protocol import CONTENT_TYPE, TARGET_PREFIX
+from .handlers.common import (
+    INVALID_PAGINATION_TOKEN,
+    Context,
+    device_json,
+    page_token,
+    read_page_token,
+)
+from .handlers.devices import _listing, listing_scope
+from .protocol import CONTENT_TYPE, IAM_DEVICE_OPERATIONS, TARGET_PREFIX
 from .sessions import Caller, authorize
 from .store import Device as StoredDevice
 from .store import Pool, User
@@ -349,24 +357,70 @@ def _token_rule(seen: Seen, error_type: str, message: str) -> str | None:
     }.get(message)
 
 
+def _requester(seen: Seen) -> tuple[Pool, User] | None:
+    """The pool and user a request speaks for: its AccessToken's caller, or (the Admin operations) the
+    user its UserPoolId and Username name."""
+    if str(seen.operation).startswith("Admin"):
+        pool = seen.backend.store.pools.get(str(seen.params.get("UserPoolId")))
+        user = pool.user(str(seen.params.get("Username"))) if pool is not None else None
+        return (pool, user) if pool is not None and user is not None else None
+    caller = _caller(seen.backend, seen.params, str(seen.operation))
+    return (caller.pool, caller.user) if caller is not None else None
+
+
 def _device_rule(seen: Seen, error_type: str, message: str) -> str | None:
     if (error_type, message) != (_NOT_FOUND, errors.DEVICE_DOES_NOT_EXIST):
         return None
     b, key = seen.backend, seen.params.get("DeviceKey")
-    caller = _caller(b, seen.params, str(seen.operation))
-    if caller is None or not isinstance(key, str):
+    requester = _requester(seen)
+    if requester is None or not isinstance(key, str):
         return None
+    pool, user = requester
     device = b.store.devices.get(key)
     if device is None:
         return ids.RES_FORGOTTEN_DEVICE if key in _forgotten(b) else ids.RES_UNKNOWN_DEVICE
-    if device.pool_id != caller.pool.id:
-        pool = b.store.pools.get(device.pool_id)
-        owner = pool.user_by_sub(device.owner_sub) if pool is not None else None
-        namesake = owner is not None and owner.username == caller.user.username
+    if device.pool_id != pool.id:
+        other = b.store.pools.get(device.pool_id)
+        owner = other.user_by_sub(device.owner_sub) if other is not None else None
+        namesake = owner is not None and owner.username == user.username
         return ids.AUTH_OTHER_POOL if namesake else ids.RES_OTHER_POOL_DEVICE
-    if device.owner_sub != caller.user.sub:
+    if device.owner_sub != user.sub:
         return ids.RES_OTHER_USER_DEVICE
     return None if device.confirmed else ids.RES_UNKNOWN_DEVICE
+
+
+# How UpdateDeviceStatus's refusal classes read for the other operations (specs/requirements/access.toml):
+# a token that does not authorize is the operation's AUTH-TOKEN, a key of no device of the user its
+# RES-UNKNOWN, another's device its RES-NOT-OWNED. Where a statement of UpdateDeviceStatus's names the
+# operation itself (AUTH-REVOKED: GetDevice and ListDevices; RES-OTHER-USER-DEVICE: GetDevice and
+# ForgetDevice), that requirement keeps the class and its products stay as they were; the operation's own
+# requirement judges the same requests all the same.
+_OWN_CLASSES: dict[str, str] = {
+    ids.AUTH_NOT_JWT: "AUTH-TOKEN",
+    ids.AUTH_TAMPERED: "AUTH-TOKEN",
+    ids.AUTH_ID_TOKEN: "AUTH-TOKEN",
+    ids.AUTH_OTHER_POOL: "AUTH-TOKEN",
+    ids.AUTH_REVOKED: "AUTH-TOKEN",
+    ids.RES_UNKNOWN_DEVICE: "RES-UNKNOWN",
+    ids.RES_FORGOTTEN_DEVICE: "RES-UNKNOWN",
+    ids.RES_OTHER_USER_DEVICE: "RES-NOT-OWNED",
+    ids.RES_OTHER_POOL_DEVICE: "RES-NOT-OWNED",
+}
+_KEPT_BY_UPDATE = frozenset(
+    {(GET, ids.AUTH_REVOKED), (LIST, ids.AUTH_REVOKED), (GET, ids.RES_OTHER_USER_DEVICE)}
+    | {(FORGET, ids.RES_OTHER_USER_DEVICE)}
+)
+
+
+def _operations_own(operation: str, rule: str | None, error_type: str) -> str | None:
+    """`rule` (an UpdateDeviceStatus refusal class) as the operation's own requirement, where it has one."""
+    if rule is None or operation == UPDATE or (operation, rule) in _KEPT_BY_UPDATE:
+        return rule
+    # A namesake in another pool: "another pool's token" when refused as a token, else another pool's device.
+    namesake_device = rule == ids.AUTH_OTHER_POOL and error_type == _NOT_FOUND
+    name = "RES-NOT-OWNED" if namesake_device else _OWN_CLASSES.get(rule)
+    own = f"{ID_PREFIXES[operation]}-{name}" if name and operation in ID_PREFIXES else None
+    return own if own in ids.ALL else rule
 
 
 def _protocol_rule(seen: Seen, error_type: str) -> str | None:
@@ -388,29 +442,36 @@ def refused_for(seen: Seen) -> str | None:
     rule = _protocol_rule(seen, error_type)
     if rule is not None:
         return rule
+    if error_type == MISSING_AUTHENTICATION and seen.operation in IAM_DEVICE_OPERATIONS:
+        return f"{ID_PREFIXES[seen.operation]}-AUTH-IAM"  # an Admin operation's request without a signature
     if seen.operation == UPDATE and error_type in (_INVALID, "SerializationException"):
         return _validation_rule(seen.params)
     if seen.operation in ID_PREFIXES and error_type in (_INVALID, "SerializationException"):
         rule = _other_validation_rule(seen.operation, seen.params)
         if rule is not None:
             return rule
-    if seen.operation in (UPDATE, GET, LIST, FORGET):
-        return _token_rule(seen, error_type, message) or _device_rule(seen, error_type, message)
+    if seen.operation in (UPDATE, GET, LIST, FORGET, *IAM_DEVICE_OPERATIONS):
+        rule = _token_rule(seen, error_type, message) or _device_rule(seen, error_type, message)
+        return _operations_own(seen.operation, rule, error_type)
     if seen.operation == CONFIRM:
-        return _confirm_rule(seen, refusal)
+        token = _operations_own(CONFIRM, _token_rule(seen, error_type, message), error_type)
+        return token or _confirm_rule(seen, refusal)
     if seen.operation == RESPOND:
         return _proof_rule(seen, refusal)
     return None
 
 
 def _confirm_rule(seen: Seen, refusal: tuple[str, str]) -> str | None:
-    """ConfirmDevice of a key no sign-in issued (not one of another user: that key was issued)."""
-    if (
-        refusal != (_INVALID, errors.INVALID_DEVICE_KEY)
-        or seen.params.get("DeviceKey") in seen.backend.store.devices
-    ):
+    """ConfirmDevice of a key no sign-in issued (FLOW-CONFIRM-UNKNOWN-KEY), or of a device of another user,
+    of this pool or another (CONFIRM-RES-NOT-OWNED: that key was issued, to someone else)."""
+    key, caller = seen.params.get("DeviceKey"), _caller(seen.backend, seen.params, CONFIRM)
+    if refusal != (_INVALID, errors.INVALID_DEVICE_KEY) or caller is None or not isinstance(key, str):
         return None
-    return ids.FLOW_CONFIRM_UNKNOWN_KEY if _caller(seen.backend, seen.params, CONFIRM) else None
+    device = seen.backend.store.devices.get(key)
+    if device is None:
+        return ids.FLOW_CONFIRM_UNKNOWN_KEY
+    mine = (device.pool_id, device.owner_sub) == (caller.pool.id, caller.user.sub)
+    return None if mine else ids.CONFIRM_RES_NOT_OWNED
 
 
 def _proof_rule(seen: Seen, refusal: tuple[str, str]) -> str | None:
@@ -446,11 +507,25 @@ def _other_validation_refusals() -> list[tuple[str, str]]:
     ]
 
 
+# The other operations whose requests name a device (their RES-UNKNOWN and RES-NOT-OWNED).
+_KEYED = (GET, FORGET, "AdminGetDevice", ADMIN_UPDATE, "AdminForgetDevice")
+
+
+def _access_refusals() -> list[tuple[str, str]]:
+    """The other operations' authorization and resources refusals (conformance/cases/devices/access.py)."""
+    return [
+        (r.operation, r.id)
+        for r in catalog().requirements
+        if r.expect and r.family in ("authorization", "resources") and r.operation in ID_PREFIXES
+    ]
+
+
 def refusals() -> list[tuple[str, str]]:
     """(operation, requirement) of every refusal the generator composes with, in a fixed order."""
     return [
         *((UPDATE, r) for r in _update_refusals()),
         *_other_validation_refusals(),
+        *_access_refusals(),
         (GET, ids.RES_OTHER_USER_DEVICE),
         (FORGET, ids.RES_OTHER_USER_DEVICE),
         (GET, ids.AUTH_REVOKED),
@@ -503,6 +578,21 @@ _WHAT: dict[str, str] = {
             ("VAL-CONSTRAINTS", "a member breaking its length, pattern, range or enum"),
             ("VAL-WRONG-TYPE", "a member of the wrong JSON type"),
         )
+    },
+    # The other operations' authorization and resources (a revoked token on GetDevice and ListDevices, and
+    # another user's device of the pool on GetDevice and ForgetDevice, stay UpdateDeviceStatus's).
+    **{
+        f"{ID_PREFIXES[op]}-AUTH-TOKEN": "a token that is no JWT, a forged one"
+        + (" or an ID token" if op in (GET, LIST) else ", an ID token or a revoked one")
+        for op in (CONFIRM, GET, LIST, FORGET)
+    },
+    **{f"{ID_PREFIXES[op]}-AUTH-IAM": "a request without a SigV4 signature" for op in IAM_DEVICE_OPERATIONS},
+    **{f"{ID_PREFIXES[op]}-RES-UNKNOWN": "a DeviceKey of no device of the user" for op in _KEYED},
+    **{
+        f"{ID_PREFIXES[op]}-RES-NOT-OWNED": "a device of another pool"
+        if op in (GET, FORGET)
+        else "another user's or another pool's device"
+        for op in (*_KEYED, CONFIRM)
     },
 }
 
@@ -613,16 +703,84 @@ def _track_anyway(seen: Seen, fwd: Forward) -> None:
     b.store.devices[key] = device
 
 
+def _near_device(seen: Seen) -> StoredDevice | None:
+    """The device of the user the request speaks for (token or UserPoolId and Username) that a loose lookup
+    takes its key for: the key in another case, or a key one is a prefix of the other."""
+    key, requester = seen.params.get("DeviceKey"), _requester(seen)
+    if requester is None or not isinstance(key, str):
+        return None
+    pool, user = requester
+    folded = key.lower()
+
+    def near(device: StoredDevice) -> bool:
+        mine = device.key.lower()
+        return folded.startswith(mine) or mine.startswith(folded)
+
+    found = [d for d in seen.backend.store.devices_of(pool.id, user.sub) if near(d)]
+    return max(found, key=lambda d: len(d.key)) if found else None
+
+
+def _resurrected_or_near(seen: Seen) -> StoredDevice | None:
+    return _resurrected(seen) or _near_device(seen)
+
+
+def _forgets(find: Callable[[Seen], StoredDevice | None]) -> Callable[[Seen, Forward], None]:
+    def make(seen: Seen, fwd: Forward) -> None:
+        device = find(seen)
+        if device is not None:
+            seen.backend.store.devices.pop(device.key, None)
+
+    return make
+
+
+def _reconfirm(seen: Seen, fwd: Forward) -> None:
+    """The device the key names is confirmed again for the request: its name and verifier replaced."""
+    device = _named(seen)
+    if device is None:
+        return
+    config, name = seen.params.get("DeviceSecretVerifierConfig"), seen.params.get("DeviceName")
+    if isinstance(config, dict):
+        try:
+            salt, verifier = str(config.get("Salt") or ""), str(config.get("PasswordVerifier") or "")
+            device.salt_hex, device.verifier = srp.device_verifier_from_config(salt, verifier)
+        except ValueError:
+            pass
+    if isinstance(name, str):
+        device.name = name
+    device.last_modified = seen.backend.now()
+
+
+# A SigV4 Authorization header of the reference's form: the reference verifies no signature.
+_SIGNATURE = (
+    "AWS4-HMAC-SHA256 Credential=mutant/20260101/us-east-1/cognito-idp/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date, Signature=0"
+)
+
+
+def _as_signed(seen: Seen, fwd: Forward) -> Answer:
+    """The reference's answer to the same request, had it carried a signature."""
+    return fwd(seen.target, seen.body, {**seen.headers, "Authorization": _SIGNATURE})
+
+
+def _processed_as_signed(seen: Seen, fwd: Forward) -> None:
+    _as_signed(seen, fwd)
+
+
 def _process_anyway(seen: Seen, fwd: Forward) -> None:
     others = {k: v for k, v in seen.headers.items() if k.lower() != "content-type"}
     fwd(seen.target, seen.body, {**others, "Content-Type": CONTENT_TYPE})
 
 
 _EXACT = "the device its DeviceKey names"
+_LOOSELY = "the user's device a loose key lookup finds"
+_ADMIN_FORGET = "AdminForgetDevice"
 
 
 def _changes() -> dict[tuple[str, str], _Change]:
     exact = _status_on(_named, _EXACT)
+    reconfirmed = _Change("the device is confirmed again (its name and verifier replaced)", _reconfirm)
+    as_signed = _Change("the request is processed as if it were signed", _processed_as_signed)
+    forgets_near = _Change(_LOOSELY + " is forgotten", _forgets(_near_device))
     tokens = (
         ids.AUTH_NOT_JWT,
         ids.AUTH_TAMPERED,
@@ -663,6 +821,19 @@ def _changes() -> dict[tuple[str, str], _Change]:
             "the device its DeviceKey names once trimmed and lower-cased is forgotten", _forget_loosely
         ),
         (CONFIRM, ids.FLOW_CONFIRM_UNKNOWN_KEY): _Change("the key becomes a tracked device", _track_anyway),
+        # The other operations' authorization and resources: the refused request acted on all the same.
+        **{(CONFIRM, r): reconfirmed for r in (ids.CONFIRM_AUTH_TOKEN, ids.CONFIRM_RES_NOT_OWNED)},
+        (FORGET, ids.FORGET_AUTH_TOKEN): _Change("the device is forgotten", _forget_anyway),
+        (ADMIN_UPDATE, ids.ADMIN_UPDATE_AUTH_IAM): as_signed,
+        (_ADMIN_FORGET, ids.ADMIN_FORGET_AUTH_IAM): as_signed,
+        (FORGET, ids.FORGET_RES_UNKNOWN): forgets_near,
+        (_ADMIN_FORGET, ids.ADMIN_FORGET_RES_UNKNOWN): forgets_near,
+        (ADMIN_UPDATE, ids.ADMIN_UPDATE_RES_UNKNOWN): _status_on(
+            _resurrected_or_near, "a forgotten device, which comes back, or " + _LOOSELY
+        ),
+        (FORGET, ids.FORGET_RES_NOT_OWNED): _Change("the other pool's device is forgotten", _forget_anyway),
+        (_ADMIN_FORGET, ids.ADMIN_FORGET_RES_NOT_OWNED): _Change("that device is forgotten", _forget_anyway),
+        (ADMIN_UPDATE, ids.ADMIN_UPDATE_RES_NOT_OWNED): exact,
         (UPDATE, ids.PROTO_WRONG_CONTENT_TYPE): _Change(
             "the request is processed all the same", _process_anyway
         ),
@@ -740,6 +911,26 @@ def _confirmed_nothing(seen: Seen, fwd: Forward) -> Answer:
     return _answer(200, {"UserConfirmationNecessary": False})
 
 
+def _near_shown(seen: Seen, fwd: Forward) -> Answer:
+    """The user's device a loose key lookup finds is shown; with none near, 200 `{}`."""
+    device = _near_device(seen)
+    return _answer(200, {"Device": device_json(seen.backend, device)} if device else {})
+
+
+def _listed_unverified(seen: Seen, fwd: Forward) -> Answer:
+    """The remembered devices of the user the token's claims name, read without verifying it (none when
+    it is no JWT)."""
+    b, token = seen.backend, seen.params.get("AccessToken")
+    try:
+        _, claims = unverified_parts(str(token))
+    except TokenError:
+        claims = {}
+    pool = _pool_named(b, claims.get("iss"))
+    user = pool.user_by_sub(str(claims.get("sub"))) if pool is not None else None
+    devices = [d for d in b.store.devices_of(pool.id, user.sub) if d.remembered] if pool and user else []
+    return _answer(200, {"Devices": [device_json(b, d) for d in devices]})
+
+
 # How each operation "accepts" a request it should have refused (default: 200 `{}`).
 _ACCEPTED: dict[tuple[str, str], tuple[str, Callable[[Seen, Forward], Answer]]] = {
     (GET, ids.RES_OTHER_USER_DEVICE): ("the other user's device is shown", _device_shown),
@@ -747,6 +938,17 @@ _ACCEPTED: dict[tuple[str, str], tuple[str, Callable[[Seen, Forward], Answer]]] 
     (LIST, ids.AUTH_REVOKED): ("it answers as for a live token", _unrevoked),
     (CONFIRM, ids.FLOW_CONFIRM_UNKNOWN_KEY): ("200, and no device is tracked", _confirmed_nothing),
     (RESPOND, ids.FLOW_SRP_PROOF): ("the sign-in goes on as if the proof held", _signed_in_anyway),
+    # The other operations' authorization and resources (specs/requirements/access.toml).
+    (GET, ids.GET_AUTH_TOKEN): ("the device is shown", _device_shown),
+    (LIST, ids.LIST_AUTH_TOKEN): ("the devices of the user its claims name are listed", _listed_unverified),
+    (CONFIRM, ids.CONFIRM_AUTH_TOKEN): ("200, and no device is confirmed", _confirmed_nothing),
+    (CONFIRM, ids.CONFIRM_RES_NOT_OWNED): ("200, and no device is confirmed", _confirmed_nothing),
+    ("AdminGetDevice", ids.ADMIN_GET_AUTH_IAM): ("it answers as for a signed request", _as_signed),
+    ("AdminListDevices", ids.ADMIN_LIST_AUTH_IAM): ("it answers as for a signed request", _as_signed),
+    (GET, ids.GET_RES_UNKNOWN): ("the user's device a loose key lookup finds is shown", _near_shown),
+    ("AdminGetDevice", ids.ADMIN_GET_RES_UNKNOWN): ("the device a loose lookup finds is shown", _near_shown),
+    (GET, ids.GET_RES_NOT_OWNED): ("the other pool's device is shown", _device_shown),
+    ("AdminGetDevice", ids.ADMIN_GET_RES_NOT_OWNED): ("that device is shown", _device_shown),
 }
 
 
@@ -951,7 +1153,8 @@ def _lists_not_remembered(
         if target != TARGET_PREFIX + LIST or answer[0] != 200 or caller is None:
             return answer
         devices = b.store.devices_of(caller.pool.id, caller.user.sub)
-        return _with_payload(answer, _listing(b, devices, _params(body)))
+        scope = listing_scope(LIST, caller.pool, caller.user)
+        return _with_payload(answer, _listing(b, devices, _params(body), scope))
 
 
 def _shows_not_remembered(
@@ -1520,6 +1723,570 @@ def _other_products() -> list[Mutant]:
     return [_mutant(kind, op, r, r, f"{op}: {_SAYS[r]}", apply) for kind, op, r, apply in _OTHERS]
 
 
+# --- the other operations' views, paging and attributes (specs/requirements/state.toml) --------------------
+
+_VIEW_GET, _VIEW_LIST = "AdminGetDevice", "AdminListDevices"
+_VIEW_FORGET = "AdminForgetDevice"
+_YEAR_ONE = -62135596800.0  # 0001-01-01T00:00:00Z in epoch seconds
+# Devices ForgetDevice deleted in a backend whose AdminListDevices keeps listing them (by owner's sub).
+_GHOSTS: weakref.WeakKeyDictionary[ReferenceBackend, list[StoredDevice]] = weakref.WeakKeyDictionary()
+# JSON of a successful answer -> the same answer changed (None: as it was), with the backend and request.
+Rewrite = Callable[[ReferenceBackend, dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+
+
+def _answered(operation: str, rewrite: Rewrite) -> Apply:
+    """`operation`'s successful answers, their JSON rewritten; everything else as the reference answers."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        with b.store.lock:
+            answer = fwd()
+            data = _json_object(answer[2]) if answer[0] == 200 else None
+            if target != TARGET_PREFIX + operation or data is None:
+                return answer
+            changed = rewrite(b, _params(body), data)
+            return answer if changed is None else _with_payload(answer, changed)
+
+    return apply
+
+
+def _shown_devices(data: dict[str, Any]) -> list[dict[str, Any]]:
+    listed = [data["Device"]] if "Device" in data else data.get("Devices", [])
+    return [d for d in listed if isinstance(d, dict)]
+
+
+def _each_device(change: Callable[[dict[str, Any]], None]) -> Rewrite:
+    def rewrite(b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        for device in _shown_devices(data):
+            change(device)
+        return data
+
+    return rewrite
+
+
+def _without_attribute(name: str) -> Rewrite:
+    def drop(device: dict[str, Any]) -> None:
+        device["DeviceAttributes"] = [a for a in device.get("DeviceAttributes", []) if a.get("Name") != name]
+
+    return _each_device(drop)
+
+
+def _shown_remembered(device: dict[str, Any]) -> None:
+    for attribute in device.get("DeviceAttributes", []):
+        if attribute.get("Name") == _STATUS_ATTRIBUTE:
+            attribute["Value"] = "remembered"
+
+
+def _year_one_when_never(device: dict[str, Any]) -> None:
+    device.setdefault("DeviceLastAuthenticatedDate", _YEAR_ONE)
+
+
+def _dates_as_text(device: dict[str, Any]) -> None:
+    for name in ("DeviceCreateDate", "DeviceLastModifiedDate", "DeviceLastAuthenticatedDate"):
+        if isinstance(device.get(name), int | float):
+            device[name] = datetime.fromtimestamp(device[name], UTC).isoformat()
+
+
+def _dates_in_milliseconds(device: dict[str, Any]) -> None:
+    for name in ("DeviceCreateDate", "DeviceLastModifiedDate", "DeviceLastAuthenticatedDate"):
+        if isinstance(device.get(name), int | float):
+            device[name] = int(device[name] * 1000)
+
+
+def _attributes_as_map(device: dict[str, Any]) -> None:
+    device["DeviceAttributes"] = {a.get("Name"): a.get("Value") for a in device.get("DeviceAttributes", [])}
+
+
+def _created_after_modified(device: dict[str, Any]) -> None:
+    if isinstance(device.get("DeviceLastModifiedDate"), int | float):
+        device["DeviceCreateDate"] = device["DeviceLastModifiedDate"] + 86400
+
+
+def _first_device_shown(b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """GetDevice answers the caller's oldest remembered device, whatever key it names."""
+    caller = _caller(b, params, GET)
+    if caller is None:
+        return data
+    remembered = [d for d in b.store.devices_of(caller.pool.id, caller.user.sub) if d.remembered]
+    return {"Device": device_json(b, remembered[0])} if remembered else data
+
+
+def _pools_remembered_listed(
+    b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any] | None:
+    """ListDevices pages through every remembered device of the caller's pool, not the caller's only."""
+    caller = _caller(b, params, LIST)
+    if caller is None:
+        return None
+    pool = [d for d in b.store.devices.values() if d.pool_id == caller.pool.id and d.confirmed]
+    ordered = sorted((d for d in pool if d.remembered), key=lambda d: (d.created, d.key))
+    return _listing(b, ordered, params, listing_scope(LIST, caller.pool, caller.user))
+
+
+def _admin_user(b: ReferenceBackend, params: dict[str, Any]) -> tuple[Pool, User] | None:
+    pool = b.store.pools.get(str(params.get("UserPoolId")))
+    user = pool.user(str(params.get("Username"))) if pool is not None else None
+    return (pool, user) if pool is not None and user is not None else None
+
+
+def _remembered_only_listed(
+    b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any] | None:
+    """AdminListDevices pages through the user's remembered devices only."""
+    found = _admin_user(b, params)
+    if found is None:
+        return None
+    pool, user = found
+    remembered = [d for d in b.store.devices_of(pool.id, user.sub) if d.remembered]
+    return _listing(b, remembered, params, listing_scope(_VIEW_LIST, pool, user))
+
+
+def _forget_keeps(how: Callable[[ReferenceBackend, StoredDevice], None], operation: str) -> Apply:
+    """An accepted forget by `operation` of a device, then `how(backend, device)`: what the forget does
+    besides (or instead of) deleting it."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        with b.store.lock:
+            device = _confirmed(b, _params(body).get("DeviceKey"))
+            answer = fwd()
+            forgot = target == TARGET_PREFIX + operation and answer[0] == 200
+            if forgot and device is not None and device.key not in b.store.devices:
+                how(b, device)
+            return answer
+
+    return apply
+
+
+def _kept_not_remembered(b: ReferenceBackend, device: StoredDevice) -> None:
+    device.remembered, device.last_modified = False, b.now()
+    b.store.devices[device.key] = device
+
+
+def _owners_devices_forgotten(b: ReferenceBackend, device: StoredDevice) -> None:
+    for other in b.store.devices_of(device.pool_id, device.owner_sub):
+        del b.store.devices[other.key]
+
+
+def _ghost(b: ReferenceBackend, device: StoredDevice) -> None:
+    _GHOSTS.setdefault(b, []).append(device)
+
+
+def _forgotten_still_admin_listed(
+    b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+) -> Answer:
+    """ForgetDevice deletes the device, but AdminListDevices keeps listing it (on its last page)."""
+    if target == TARGET_PREFIX + FORGET:
+        return _forget_keeps(_ghost, FORGET)(b, target, body, h, fwd)
+
+    def rewrite(b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+        found = _admin_user(b, params)
+        if found is None or data.get("PaginationToken"):
+            return None
+        ghosts = [d for d in _GHOSTS.get(b, []) if (d.pool_id, d.owner_sub) == (found[0].id, found[1].sub)]
+        return {**data, "Devices": [*data.get("Devices", []), *(device_json(b, d) for d in ghosts)]}
+
+    return _answered(_VIEW_LIST, rewrite)(b, target, body, h, fwd)
+
+
+def _admin_updated(mistake: StateMistake) -> Apply:
+    """An accepted AdminUpdateDeviceStatus with a status, then `mistake`."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        params = _params(body)
+        wanted = params.get("DeviceRememberedStatus")
+        with b.store.lock:
+            device = _confirmed(b, params.get("DeviceKey"))
+            before = device.remembered if device is not None else False
+            answer = fwd()
+            if target == TARGET_PREFIX + ADMIN_UPDATE and answer[0] == 200 and device and wanted in _STATUSES:
+                mistake(b, device, before, wanted == "remembered")
+            return answer
+
+    return apply
+
+
+def _with_body(operation: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Apply:
+    """`operation`'s requests forwarded with their body changed (None: as sent)."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        params = _params(body)
+        changed = change(params) if target == TARGET_PREFIX + operation and params else None
+        return fwd(target, json.dumps(changed).encode(), h) if changed is not None else fwd()
+
+    return apply
+
+
+def _limit_plus_one(params: dict[str, Any]) -> dict[str, Any] | None:
+    limit = params.get("Limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit < 60:
+        return None
+    return {**params, "Limit": limit + 1}
+
+
+def _limit_dropped(params: dict[str, Any]) -> dict[str, Any] | None:
+    """A valid Limit left out (an invalid one is still refused)."""
+    limit = params.get("Limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= 60:
+        return None
+    return {k: v for k, v in params.items() if k != "Limit"}
+
+
+def _token_moved(operation: str, move: Callable[[int, bool], int]) -> Apply:
+    """`operation`'s next-page tokens point `move(offset, first page)` instead of at the offset."""
+
+    def rewrite(b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+        read = read_page_token(str(data.get("PaginationToken") or ""))
+        if read is None:
+            return None
+        scope, offset = read
+        return {**data, "PaginationToken": page_token(scope, move(offset, "PaginationToken" not in params))}
+
+    return _answered(operation, rewrite)
+
+
+def _back_on_first(offset: int, first: bool) -> int:
+    return offset - 1 if first else offset  # the second page begins with the first page's last device
+
+
+def _one_skipped(offset: int, first: bool) -> int:
+    return offset + 1
+
+
+def _endless(b: ReferenceBackend, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any] | None:
+    """ListDevices' last page carries a token back to the first page."""
+    caller = _caller(b, params, LIST)
+    if caller is None or data.get("PaginationToken") or not data.get("Devices"):
+        return None
+    return {**data, "PaginationToken": page_token(listing_scope(LIST, caller.pool, caller.user), 0)}
+
+
+def _integer_tokens(operation: str) -> Apply:
+    """`operation`'s tokens are the plain offset ("1"), which any caller may send for any listing."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        params = _params(body)
+        if target != TARGET_PREFIX + operation:
+            return fwd()
+        with b.store.lock:
+            sent = params.get("PaginationToken")
+            scope = _listing_scope_of(b, operation, params)
+            if isinstance(sent, str) and sent.isdigit() and scope is not None:
+                params = {**params, "PaginationToken": page_token(scope, int(sent))}
+                body = json.dumps(params).encode()
+            answer = fwd(target, body, h)
+            data = _json_object(answer[2]) if answer[0] == 200 else None
+            read = read_page_token(str(data.get("PaginationToken") or "")) if data else None
+            if data is None or read is None:
+                return answer
+            return _with_payload(answer, {**data, "PaginationToken": str(read[1])})
+
+    return apply
+
+
+def _listing_scope_of(b: ReferenceBackend, operation: str, params: dict[str, Any]) -> str | None:
+    """The scope the reference gives this listing request's tokens (whose devices, which operation)."""
+    if operation == LIST:
+        caller = _caller(b, params, LIST)
+        return listing_scope(LIST, caller.pool, caller.user) if caller is not None else None
+    found = _admin_user(b, params)
+    return listing_scope(operation, *found) if found is not None else None
+
+
+def _token_owner_followed(operation: str) -> Apply:
+    """A token names whose devices it pages through, and `operation` follows it, whoever asks."""
+
+    def apply(
+        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
+    ) -> Answer:
+        params = _params(body)
+        read = read_page_token(str(params.get("PaginationToken") or ""))
+        with b.store.lock:
+            answer = fwd()
+            refused = _refusal(answer) == (_INVALID, INVALID_PAGINATION_TOKEN)
+            if target != TARGET_PREFIX + operation or read is None or not refused:
+                return answer
+            issuer, pool_id, sub = [*read[0].split(":"), "", "", ""][:3]
+            pool = b.store.pools.get(pool_id)
+            owner = pool.user_by_sub(sub) if pool is not None else None
+            if pool is None or owner is None or _listing_scope_of(b, operation, params) is None:
+                return answer
+            devices = b.store.devices_of(pool.id, owner.sub)
+            if issuer == LIST:
+                devices = [d for d in devices if d.remembered]
+            return _answer(200, _listing(b, devices, params, read[0]))
+
+    return apply
+
+
+# (kind, operation, detail, requirement, what goes wrong, the mistake's answer)
+_VIEW_MISTAKES: tuple[tuple[str, str, str, str, str, Apply], ...] = (
+    (
+        "state",
+        GET,
+        "shows-first-device",
+        ids.GET_STATE_VIEW,
+        "the caller's oldest remembered device is shown, whatever key is named",
+        _answered(GET, _first_device_shown),
+    ),
+    (
+        "state",
+        GET,
+        "name-dropped",
+        ids.GET_STATE_VIEW,
+        "the device is shown without its device_name",
+        _answered(GET, _without_attribute("device_name")),
+    ),
+    (
+        "state",
+        GET,
+        "not-remembered-shown",
+        ids.GET_STATE_NOT_REMEMBERED,
+        "a not_remembered device is shown, not ResourceNotFoundException",
+        _shows_not_remembered,
+    ),
+    (
+        "state",
+        LIST,
+        "lists-pool-devices",
+        ids.LIST_STATE_OWN,
+        "every remembered device of the pool is listed, other users' too",
+        _answered(LIST, _pools_remembered_listed),
+    ),
+    (
+        "state",
+        LIST,
+        "not-remembered-listed",
+        ids.LIST_STATE_REMEMBERED_ONLY,
+        "not_remembered devices are listed too",
+        _lists_not_remembered,
+    ),
+    (
+        "state",
+        _VIEW_GET,
+        "shows-remembered",
+        ids.ADMIN_GET_STATE_VIEW,
+        "every device is shown remembered, a not_remembered one too",
+        _answered(_VIEW_GET, _each_device(_shown_remembered)),
+    ),
+    (
+        "state",
+        _VIEW_LIST,
+        "omits-not-remembered",
+        ids.ADMIN_LIST_STATE_EVERY,
+        "only remembered devices are listed",
+        _answered(_VIEW_LIST, _remembered_only_listed),
+    ),
+    (
+        "state",
+        _VIEW_LIST,
+        "status-dropped",
+        ids.ADMIN_LIST_STATE_EVERY,
+        f"devices are listed without {_STATUS_ATTRIBUTE}",
+        _answered(_VIEW_LIST, _without_attribute(_STATUS_ATTRIBUTE)),
+    ),
+    (
+        "state",
+        FORGET,
+        "kept-not-remembered",
+        ids.FORGET_STATE_GONE,
+        "the device is kept, made not_remembered",
+        _forget_keeps(_kept_not_remembered, FORGET),
+    ),
+    (
+        "state",
+        FORGET,
+        "forgets-users-devices",
+        ids.FORGET_STATE_GONE,
+        "every device of the user is deleted",
+        _forget_keeps(_owners_devices_forgotten, FORGET),
+    ),
+    (
+        "state",
+        FORGET,
+        "still-admin-listed",
+        ids.FORGET_STATE_GONE,
+        "the device is deleted, but AdminListDevices keeps listing it",
+        _forgotten_still_admin_listed,
+    ),
+    (
+        "state",
+        _VIEW_FORGET,
+        "kept-not-remembered",
+        ids.ADMIN_FORGET_STATE_GONE,
+        "the device is kept, made not_remembered",
+        _forget_keeps(_kept_not_remembered, _VIEW_FORGET),
+    ),
+    (
+        "state",
+        _VIEW_FORGET,
+        "forgets-users-devices",
+        ids.ADMIN_FORGET_STATE_GONE,
+        "every device of the user is deleted",
+        _forget_keeps(_owners_devices_forgotten, _VIEW_FORGET),
+    ),
+    (
+        "state",
+        ADMIN_UPDATE,
+        "stored-inverted",
+        ids.ADMIN_UPDATE_STATE_AS_SENT,
+        "(accepted) the opposite status is stored",
+        _admin_updated(_inverted_when(_wanted)),
+    ),
+    (
+        "state",
+        ADMIN_UPDATE,
+        "status-on-users-devices",
+        ids.ADMIN_UPDATE_STATE_AS_SENT,
+        "(accepted) the status is stored on every device of the user",
+        _admin_updated(_also_on(_users_devices)),
+    ),
+    (
+        "state",
+        ADMIN_UPDATE,
+        "name-dropped",
+        ids.ADMIN_UPDATE_STATE_AS_SENT,
+        "(accepted) the device loses its device_name",
+        _admin_updated(_changed(_drop_name)),
+    ),
+    (
+        "paging",
+        LIST,
+        "page-over-limit",
+        ids.LIST_PAGE_LIMIT,
+        "a page holds Limit + 1 devices",
+        _with_body(LIST, _limit_plus_one),
+    ),
+    (
+        "paging",
+        _VIEW_LIST,
+        "limit-ignored",
+        ids.ADMIN_LIST_PAGE_LIMIT,
+        "Limit is ignored: one page holds every device",
+        _with_body(_VIEW_LIST, _limit_dropped),
+    ),
+    (
+        "paging",
+        LIST,
+        "first-token-repeats",
+        ids.LIST_PAGE_EXACTLY_ONCE,
+        "the second page begins with the first page's last device again",
+        _token_moved(LIST, _back_on_first),
+    ),
+    (
+        "paging",
+        LIST,
+        "last-page-token",
+        ids.LIST_PAGE_EXACTLY_ONCE,
+        "the last page carries a token back to the first page: the walk never ends",
+        _answered(LIST, _endless),
+    ),
+    (
+        "paging",
+        _VIEW_LIST,
+        "token-skips",
+        ids.ADMIN_LIST_PAGE_EXACTLY_ONCE,
+        "each token skips one device",
+        _token_moved(_VIEW_LIST, _one_skipped),
+    ),
+    (
+        "paging",
+        LIST,
+        "integer-token",
+        ids.LIST_PAGE_FOREIGN_TOKEN,
+        "tokens are plain offsets ('1'), which any caller may send",
+        _integer_tokens(LIST),
+    ),
+    (
+        "paging",
+        _VIEW_LIST,
+        "integer-token",
+        ids.ADMIN_LIST_PAGE_FOREIGN_TOKEN,
+        "tokens are plain offsets ('1'), which any caller may send",
+        _integer_tokens(_VIEW_LIST),
+    ),
+    (
+        "paging",
+        LIST,
+        "token-names-owner",
+        ids.LIST_PAGE_FOREIGN_TOKEN,
+        "a token names whose devices it pages through, and is followed whoever sends it",
+        _token_owner_followed(LIST),
+    ),
+    (
+        "paging",
+        _VIEW_LIST,
+        "token-names-owner",
+        ids.ADMIN_LIST_PAGE_FOREIGN_TOKEN,
+        "a token names whose devices it pages through, and is followed whoever sends it",
+        _token_owner_followed(_VIEW_LIST),
+    ),
+    *(
+        (
+            "attributes",
+            view,
+            "year-one-last-authenticated",
+            f"{ID_PREFIXES[view]}-ATTR-SHAPE",
+            "a device that never signed in shows DeviceLastAuthenticatedDate 0001-01-01",
+            _answered(view, _each_device(_year_one_when_never)),
+        )
+        for view in (GET, LIST, _VIEW_GET, _VIEW_LIST)
+    ),
+    (
+        "attributes",
+        GET,
+        "dates-as-text",
+        ids.GET_ATTR_SHAPE,
+        "dates are ISO 8601 text, not epoch seconds",
+        _answered(GET, _each_device(_dates_as_text)),
+    ),
+    (
+        "attributes",
+        LIST,
+        "attributes-as-map",
+        ids.LIST_ATTR_SHAPE,
+        "DeviceAttributes is an object of names to values, not a list of {Name, Value}",
+        _answered(LIST, _each_device(_attributes_as_map)),
+    ),
+    (
+        "attributes",
+        _VIEW_GET,
+        "dates-in-milliseconds",
+        ids.ADMIN_GET_ATTR_SHAPE,
+        "dates are epoch milliseconds",
+        _answered(_VIEW_GET, _each_device(_dates_in_milliseconds)),
+    ),
+    (
+        "attributes",
+        _VIEW_LIST,
+        "created-after-modified",
+        ids.ADMIN_LIST_ATTR_SHAPE,
+        "DeviceCreateDate is a day after DeviceLastModifiedDate",
+        _answered(_VIEW_LIST, _each_device(_created_after_modified)),
+    ),
+)
+# Products judged at a weaker level than their requirement's: the part they break is its SHOULD (an
+# integer token that pages only through the caller's own devices is accepted where it should be refused).
+_VIEW_MISTAKE_LEVELS = {"integer-token": "SHOULD"}
+
+
+def _device_view_products() -> list[Mutant]:
+    products = []
+    for kind, op, detail, r, says, apply in _VIEW_MISTAKES:
+        product = _mutant(kind, op, detail, r, f"{op}: {says}", apply)
+        level = _VIEW_MISTAKE_LEVELS.get(detail)
+        products.append(replace(product, level=level) if level else product)
+    return products
+
+
 def mutants() -> list[Mutant]:
     """Every product of the generator, in a fixed order: by kind, then as the tables list them."""
     table = refusals()
@@ -1532,6 +2299,7 @@ def mutants() -> list[Mutant]:
         *_echo_products(),
         *_protocol_products(),
         *_other_products(),
+        *_device_view_products(),
     ]
 
 
@@ -1548,6 +2316,11 @@ NOT_GENERATED: dict[str, str] = {
     ids.VAL_UNKNOWN_MEMBER: "INFO: the outcome is recorded (its 5xx is a PROTO-NO-5XX product)",
     ids.ERR_COVERAGE: "INFO: which case triggered which error",
     ids.ERR_MODEL_DRIFT: "INFO: documentation drift, nothing a target does",
+    ids.CONFIRM_STATE_NAME: "INFO: the outcome is recorded, nothing is judged",
+    ids.LIST_PAGE_NO_LIMIT: "INFO: the outcome is recorded, nothing is judged",
+    ids.ADMIN_LIST_PAGE_NO_LIMIT: "INFO: the outcome is recorded, nothing is judged",
+    ids.GET_AUTH_NO_TOKEN: "INFO: the outcome is recorded, nothing is judged",
+    ids.FORGET_AUTH_NO_TOKEN: "INFO: the outcome is recorded, nothing is judged",
 }
 
 # (kind, operation, requirement, why) where a kind leaves out a refusal it is composed with.

@@ -1,9 +1,10 @@
 """awsJson1_1 on the server side: bytes in, (status, headers, bytes) out.
 
-The order of checks follows what AWS's JSON services do: Content-Type, then X-Amz-Target, then the body
-must parse as a JSON object, then the model's constraints, then the operation itself. Every response has
-`Content-Type: application/x-amz-json-1.1` and `x-amzn-RequestId`; errors are `{"__type", "message"}`
-(also named in `x-amzn-ErrorType`), 400 for client errors and 500 for faults. Nothing here logs bodies.
+The order of checks follows what AWS's JSON services do: Content-Type, then X-Amz-Target, then the
+credentials of an IAM-authorized operation, then the body must parse as a JSON object, then the model's
+constraints, then the operation itself. Every response has `Content-Type: application/x-amz-json-1.1` and
+`x-amzn-RequestId`; errors are `{"__type", "message"}` (also named in `x-amzn-ErrorType`), 400 for client
+errors and 500 for faults. Nothing here logs bodies.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from ..contract.awsjson import MISSING_AUTHENTICATION
 from ..contract.model import pinned
 from .errors import CognitoError
 from .handlers import OPERATIONS, Context
@@ -22,6 +24,13 @@ from .validation import validate
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+# The Admin device operations are authorized by IAM credentials (SigV4), never by a token: a request that
+# carries no signature at all is refused as AWS refuses one (specs/sources/iam-auth.md). A signature is
+# not verified: the reference knows no secret. The other IAM operations (pools, users) are left
+# unchecked: the reference's own tests set up their state with unsigned calls.
+IAM_DEVICE_OPERATIONS = frozenset(
+    {"AdminGetDevice", "AdminListDevices", "AdminUpdateDeviceStatus", "AdminForgetDevice"}
+)
 _log = logging.getLogger(__name__)
 
 
@@ -37,6 +46,8 @@ def handle(
     lowered = {k.lower(): v for k, v in headers.items()}
     try:
         operation = _operation(target, lowered)
+        if operation in IAM_DEVICE_OPERATIONS and not lowered.get("authorization"):
+            raise CognitoError(MISSING_AUTHENTICATION, "Missing Authentication Token")
         params = _parse(body)
         validate(pinned().operation(operation), params)
         ctx = Context(operation=operation, source_ip=source_ip, user_agent=lowered.get("user-agent", ""))

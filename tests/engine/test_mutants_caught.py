@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.contract.catalog import catalog
 from conformance.judge.verdicts import Verdict
 from conformance.reference import ReferenceBackend
 from conformance.reference.mutants import MUTANTS, MutantBackend
@@ -24,7 +25,12 @@ ONCE_MISSED = (
     "secret-echo:InitiateAuth:password-in-header",
     "secret-echo:ListDevices:access-token-in-message",
 )
-SAMPLE = sorted(set(sorted(MUTANTS)[::4]) | set(ONCE_MISSED))
+# The headline's products (a whole run each); the other operations' are each run against their
+# operation's cases in tests/engine/test_family_{validation,access,state}.py.
+HEADLINE = sorted(
+    n for n, m in MUTANTS.items() if catalog().get(m.requirement).operation == "UpdateDeviceStatus"
+)
+SAMPLE = sorted(set(HEADLINE[::4]) | set(ONCE_MISSED))
 
 
 def _findings(backend: ReferenceBackend) -> tuple[set[tuple[str, str]], list[str]]:
@@ -42,7 +48,7 @@ def _findings(backend: ReferenceBackend) -> tuple[set[tuple[str, str]], list[str
 
 def test_the_sample_is_large_and_spans_every_kind() -> None:
     assert len(SAMPLE) >= 40
-    assert {MUTANTS[name].kind for name in SAMPLE} == {m.kind for m in MUTANTS.values()}
+    assert {MUTANTS[name].kind for name in SAMPLE} == {MUTANTS[name].kind for name in HEADLINE}
 
 
 @pytest.mark.parametrize("name", SAMPLE)

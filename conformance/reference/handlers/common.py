@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +13,9 @@ from ..errors import invalid_parameter, resource_not_found
 from ..sessions import user_not_found
 from ..state import BackendState
 from ..store import Client, Device, Pool, User
+
+# Undocumented wording (ListUserPools answers the same here).
+INVALID_PAGINATION_TOKEN = "Invalid pagination token."
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,49 @@ def user_attributes(user: User) -> list[dict[str, str]]:
 
 
 def page(
-    items: list[Any], limit: int | None, token: str | None, default: int = 60
+    items: list[Any], limit: int | None, token: str | None, default: int = 60, *, scope: str = ""
 ) -> tuple[list[Any], str | None]:
-    """One page of `items` and the token for the next; the token is the offset (opaque to clients)."""
+    """One page of `items` and the token for the next.
+
+    The token is opaque to clients: the listing it belongs to (`scope`: the operation and whose items) and
+    the offset, so a token is refused by any other listing (another user's, the other operation's) and a
+    plain number is no token at all; a client presents it again "with the same parameters"."""
     start = 0
     if token is not None:
-        if not token.startswith("p-") or not token[2:].isdigit():
-            raise invalid_parameter("Invalid pagination token.")
-        start = int(token[2:])
+        start = _offset(token, scope)
     size = limit or default  # assumption (undocumented): Limit 0 reads as "the default"
     chunk = items[start : start + size]
     more = start + size < len(items)
-    return chunk, (f"p-{start + size}" if more else None)
+    return chunk, (page_token(scope, start + size) if more else None)
+
+
+def page_token(scope: str, offset: int) -> str:
+    """The token of the page of `scope`'s listing that begins at `offset`."""
+    raw = json.dumps(["page", scope, offset], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_page_token(token: str) -> tuple[str, int] | None:
+    """(scope, offset) of a token `page_token` made; None for anything else."""
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or value[0] != "page"
+        or not isinstance(value[1], str)
+        or not isinstance(value[2], int)
+        or isinstance(value[2], bool)
+        or value[2] < 0
+    ):
+        return None
+    return value[1], value[2]
+
+
+def _offset(token: str, scope: str) -> int:
+    read = read_page_token(token)
+    if read is None or read[0] != scope:
+        raise invalid_parameter(INVALID_PAGINATION_TOKEN)
+    return read[1]

@@ -7,7 +7,9 @@ Two views of the same devices, as observed on AWS:
 - the administrator's view (AdminGetDevice, AdminListDevices, ...) shows every tracked device with its
   `dev:device_remembered_status`.
 A device of another user, of another pool, forgotten, or never confirmed "does not exist" for the caller,
-and is left unchanged.
+and is left unchanged. A listing's PaginationToken is good for that listing only (the operation, and whose
+devices): one of another user's listing, of the other listing operation, or a plain number is refused with
+InvalidParameterException "Invalid pagination token." (undocumented wording).
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ def _set_status(backend: BackendState, device: Device, status: str | None) -> No
         device.last_modified = backend.now()
 
 
-def _listing(backend: BackendState, devices: list[Device], p: dict[str, Any]) -> dict[str, Any]:
-    chunk, token = page(devices, p.get("Limit"), p.get("PaginationToken"))
+def listing_scope(operation: str, pool: Pool, user: User) -> str:
+    """Whose devices a listing pages through, and by which operation: its tokens are good there only."""
+    return f"{operation}:{pool.id}:{user.sub}"
+
+
+def _listing(backend: BackendState, devices: list[Device], p: dict[str, Any], scope: str) -> dict[str, Any]:
+    chunk, token = page(devices, p.get("Limit"), p.get("PaginationToken"), scope=scope)
     out: dict[str, Any] = {"Devices": [device_json(backend, d) for d in chunk]}
     if token:
         out["PaginationToken"] = token
@@ -86,7 +93,7 @@ def get_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[s
 def list_devices(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     caller = authorize(backend, p.get("AccessToken"), ctx.operation)
     remembered = [d for d in backend.store.devices_of(caller.pool.id, caller.user.sub) if d.remembered]
-    return _listing(backend, remembered, p)
+    return _listing(backend, remembered, p, listing_scope(ctx.operation, caller.pool, caller.user))
 
 
 def update_device_status(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -118,7 +125,8 @@ def admin_get_device(backend: BackendState, p: dict[str, Any], ctx: Context) -> 
 
 def admin_list_devices(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
     pool, user = _admin_target(backend, p, ctx)
-    return _listing(backend, backend.store.devices_of(pool.id, user.sub), p)
+    devices = backend.store.devices_of(pool.id, user.sub)
+    return _listing(backend, devices, p, listing_scope(ctx.operation, pool, user))
 
 
 def admin_update_device_status(backend: BackendState, p: dict[str, Any], ctx: Context) -> dict[str, Any]:
