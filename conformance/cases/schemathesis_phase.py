@@ -1,10 +1,17 @@
 """The schemathesis phase's cases: one per requirement its answers are judged on (`SCHEMATHESIS-<id>`).
 
-The phase runs once per run (`findings` below, `conformance/phase/`), and its findings are frozen; each case
-judges its requirement on every answer that bears on it, with the suite's check for that requirement
-and the schemathesis checks mapped to it (`phase.engine.CHECK_REQUIREMENTS`). Answers are judged
-smallest request first, so the exchange a failure shows is its smallest example. A FAIL is run twice
-like any case: the second attempt sends the failing requests again and judges the new answers.
+The phase runs once per run (`findings` below, `conformance/phase/`), on every device operation the run
+judges, and its findings are frozen; each case judges its requirement on every answer that bears on it,
+with the suite's check for that requirement and the schemathesis checks mapped to it
+(`phase.engine.CHECK_REQUIREMENTS`). The answer-wide requirements (PROTO-NO-5XX, PROTO-ERROR-TYPE, ...)
+and VAL-SENSITIVE-NOT-ECHOED are judged on the answers of every operation, each against its own
+operation's contract (its modeled errors); PROTO-SUCCESS-BODY, whose statement is UpdateDeviceStatus's
+`{}`, on UpdateDeviceStatus's. A request that breaks a rule is judged by the validation requirement of
+the operation it was sent to: UpdateDeviceStatus's VAL-* by rule, another operation's `-VAL-REQUIRED`,
+`-VAL-CONSTRAINTS` or `-VAL-WRONG-TYPE` (one phase case each: `SCHEMATHESIS-LIST-VAL-CONSTRAINTS`).
+Answers are judged smallest request first, so the exchange a failure shows is its smallest example. A
+FAIL is run twice like any case: the second attempt sends the failing requests again and judges the
+new answers.
 """
 
 from __future__ import annotations
@@ -14,22 +21,29 @@ from functools import cache
 from typing import Any
 
 from conformance.cases.common import TOKEN
+from conformance.cases.devices.common import FORGETTING, SUBJECTS, requirement_id
 from conformance.cases.validation import RULES
 from conformance.contract import ids
+from conformance.contract.catalog import OPERATIONS
+from conformance.contract.constraints import Kind
 from conformance.contract.extract import OPERATION
-from conformance.engine.context import CaseContext
-from conformance.engine.registry import case
+from conformance.engine.context import OTHER_OPERATIONS_MIN_EXAMPLES, OTHER_OPERATIONS_SHARE, CaseContext
+from conformance.engine.registry import case, selected
+from conformance.engine.settings import RunSettings
 from conformance.engine.watch import DeviceWatch, Plan
 from conformance.judge import checks
 from conformance.judge.check import Check, check, register
 from conformance.judge.checks import (
+    COGNITO_VALIDATION,
     accepted,
+    passes_validation,
     refused,
     refused_for_the_violation,
     wire_error_type,
     wire_refused,
 )
 from conformance.judge.signals import Blocked, CheckFailure, NothingToJudge, SuiteFailed
+from conformance.phase.bridge import serialisable, signed
 from conformance.phase.engine import (
     CHECK_REQUIREMENTS,
     SUCCESS_SCHEMA_REQUIREMENT,
@@ -38,13 +52,16 @@ from conformance.phase.engine import (
     StResult,
     run_phase,
 )
-from conformance.phase.kinds import VALID_KINDS
-from conformance.targets.exchange import Exchange
+from conformance.phase.kinds import VALID_KINDS, Sorting
+from conformance.provisioning import User
+from conformance.targets.exchange import Exchange, members
+from strategies.requests import input_shape
+from strategies.violations import breakable
 
 PREFIX = "SCHEMATHESIS-"
 NOT_FOUND = "ResourceNotFoundException"
 # Requirements every answer is judged on, each by the suite's check for it.
-ANSWER_CHECKS: dict[str, Check[[Exchange]]] = {
+ANSWER_CHECKS: dict[str, Check[...]] = {
     str(check.requirement): check
     for check in (
         checks.not_5xx,
@@ -57,6 +74,40 @@ ANSWER_CHECKS: dict[str, Check[[Exchange]]] = {
         checks.success_body,
     )
 }
+# Answer-wide checks judged on the answers to UpdateDeviceStatus's requests only: their statement is its
+# own (another operation's success body, or a 2xx to a request that names no operation, is not).
+HEADLINE_ONLY = frozenset({ids.PROTO_SUCCESS_BODY})
+# The other operations' validation requirements, by the kinds of rule each is about
+# (conformance/cases/devices/validation.py); the requests that break no rule are -VAL-CONSTRAINTS's
+# ("a value at a bound passes validation").
+_REQUIRED_KINDS = frozenset({Kind.MISSING, Kind.NULL})
+
+
+def _sorting(operation: str) -> Sorting:
+    """How the phase's requests to `operation` are sorted into its validation requirements."""
+    if operation == OPERATION:
+        return Sorting(RULES)
+    rules = [
+        (b.member, b.kind) for b in breakable(input_shape(operation)) if b.kind is not Kind.UNKNOWN_MEMBER
+    ]
+    constraints = requirement_id(operation, "VAL-CONSTRAINTS")
+    return Sorting(
+        {
+            requirement_id(operation, "VAL-REQUIRED"): tuple(r for r in rules if r[1] in _REQUIRED_KINDS),
+            constraints: tuple(r for r in rules if r[1] not in _REQUIRED_KINDS | {Kind.TYPE}),
+            requirement_id(operation, "VAL-WRONG-TYPE"): tuple(r for r in rules if r[1] is Kind.TYPE),
+        },
+        valid=constraints,
+    )
+
+
+SORTING = {operation: _sorting(operation) for operation in OPERATIONS}
+# The requirements the phase judges on one operation's requests only, and that operation (the others,
+# PROTO-* and VAL-SENSITIVE-NOT-ECHOED, judge the answers of every operation).
+OWN_OPERATIONS = {
+    **{requirement: OPERATION for requirement in (*RULES, *VALID_KINDS)},
+    **{requirement: operation for operation in SUBJECTS for requirement in SORTING[operation].rules},
+}
 # Requirements judged on the answers to the requests that test them (`phase.kinds`).
 KIND_REQUIREMENTS = (
     *RULES,
@@ -64,25 +115,72 @@ KIND_REQUIREMENTS = (
     ids.PROTO_WRONG_CONTENT_TYPE,
     ids.PROTO_MALFORMED_JSON,
     *VALID_KINDS,
+    *(requirement for operation in SUBJECTS for requirement in SORTING[operation].rules),
 )
 
 
 def findings(ctx: CaseContext) -> Findings:
-    """The schemathesis phase, run once per run (on first use) with the phase user's real token and
-    device; every phase case reads the same frozen findings."""
+    """The schemathesis phase, run once per run (on first use) with the phase users' real tokens,
+    devices, pool and usernames; every phase case reads the same frozen findings."""
     return ctx.session.once("schemathesis phase", lambda: _run_phase(ctx))
+
+
+def phase_examples(settings_examples: int, operations: tuple[str, ...]) -> dict[str, int]:
+    """Fuzzing examples per mode, by operation: `--schemathesis N` for the headline, a fifth of it (at
+    least two) for the others, as their property cases draw a fifth of `--examples`. The coverage
+    phase sends every boundary and negative value of each operation either way."""
+    other = max(OTHER_OPERATIONS_MIN_EXAMPLES, settings_examples // OTHER_OPERATIONS_SHARE)
+    return {op: settings_examples if op == OPERATION else other for op in operations}
+
+
+# The operations whose valid requests remove or change the device they name, and the device of the
+# phase's second user ("user_phase_apart") each names: its own, so that none removes or changes a device
+# another request of the phase (UpdateDeviceStatus's sequence of statuses) or another case relies on.
+APART = {**FORGETTING, "AdminUpdateDeviceStatus": 2}
+
+
+def real_values(operation: str, user: User, apart: User | None) -> dict[str, str]:
+    """The real member values of `operation`: the phase user's token, or pool and username, and their
+    device; those of an operation in APART are "user_phase_apart"'s, with a device of its own."""
+    index = APART.get(operation)
+    owner = user if index is None or apart is None else apart
+    if operation.startswith("Admin"):
+        values = {"UserPoolId": owner.pool.id, "Username": owner.username}
+    else:
+        values = {TOKEN: owner.access_token}
+    if "DeviceKey" in input_shape(operation).members:
+        values["DeviceKey"] = owner.devices[index or 0].key
+    return values
+
+
+def phase_operations(settings: RunSettings) -> tuple[str, ...]:
+    """The operations the phase sends to: those the run judges; only the operations of the phase cases
+    selected when each of them judges one operation's requests (a reproduce command's `--case
+    SCHEMATHESIS-LIST-VAL-CONSTRAINTS`). schemathesis seeds each operation by its own name, so an
+    operation is sent the same requests either way."""
+    judged = settings.operations or OPERATIONS
+    cases = [c for c in selected(settings) if c.schemathesis]
+    if not cases or not all(c.requirement in OWN_OPERATIONS for c in cases):
+        return tuple(judged)
+    wanted = {OWN_OPERATIONS[c.requirement] for c in cases}
+    return tuple(op for op in judged if op in wanted)
 
 
 def _run_phase(ctx: CaseContext) -> Findings:
     target = ctx.target
     if not target.wire_path:
         raise Blocked(f"the schemathesis phase needs the HTTP wire path, {target.kind} has none", limit=True)
+    settings = ctx.session.settings
+    # Those the target implements (a missing one's cases say so, once).
+    operations = tuple(op for op in phase_operations(settings) if ctx.session.missing(op) is None)
     user = ctx.session.shared("user_phase")
-    credentials = {"AccessToken": user.access_token, "DeviceKey": user.devices[0].key}
-    examples = ctx.session.settings.schemathesis
-    watch = PhaseWatch(DeviceWatch(ctx.session, everything=ctx.session.settings.shrink))
+    apart = ctx.session.shared("user_phase_apart") if set(APART) & set(operations) else None
+    credentials = {op: real_values(op, user, apart) for op in operations}
+    examples = phase_examples(settings.schemathesis, operations)
+    sorting = {op: SORTING[op] for op in operations}
+    watch = PhaseWatch(DeviceWatch(ctx.session, everything=settings.shrink))
     with ctx.session.apart():  # the phase's answers are judged by every phase case, not the one running
-        return run_phase(target, credentials, seed=ctx.seed, examples=examples, rules=RULES, watch=watch)
+        return run_phase(target, credentials, seed=ctx.seed, examples=examples, sorting=sorting, watch=watch)
 
 
 # Where the watch's check calls name the requirement of the refusal: the answer's own, filled in when a
@@ -99,10 +197,14 @@ class PhaseWatch:
     def __init__(self, watch: DeviceWatch) -> None:
         self.watch = watch
 
-    def before(self, params: Mapping[str, Any]) -> Plan | None:
-        return self.watch.before(OPERATION, params, "a refusal changes nothing")
+    def before(self, operation: str | None, params: Mapping[str, Any]) -> Plan | None:
+        # A request that names none of the phase's operations is watched as UpdateDeviceStatus would be:
+        # it must change nothing either (PROTO-UNKNOWN-TARGET's 4xx).
+        return self.watch.before(operation or OPERATION, params, "a refusal changes nothing")
 
-    def after(self, plan: Plan | None, params: Mapping[str, Any], exchange: Exchange) -> tuple[Any, ...]:
+    def after(
+        self, plan: Plan | None, operation: str | None, params: Mapping[str, Any], exchange: Exchange
+    ) -> tuple[Any, ...]:
         if plan is None:
             return ()
         calls: list[tuple[Check[...], tuple[Any, ...]]] = []
@@ -111,7 +213,7 @@ class PhaseWatch:
             calls.append((made, args))
             return True
 
-        self.watch.after(plan, OPERATION, params, exchange, ANSWERS_REQUIREMENT, keep)
+        self.watch.after(plan, operation or OPERATION, params, exchange, ANSWERS_REQUIREMENT, keep)
         return tuple(calls)
 
 
@@ -133,7 +235,8 @@ def st_requirements(result: StResult, answer: Answer) -> tuple[str, ...]:
         kind = answer.kind
         return kind.requirements if kind.valid and answer.exchange.error_type != NOT_FOUND else ()
     if result.check == "negative_data_rejection":
-        return answer.kind.requirements
+        # Negative by schemathesis's reading only: the model's walker found no rule broken (kinds.py).
+        return () if answer.kind.passes else answer.kind.requirements
     if result.check == "response_schema_conformance" and answer.exchange.ok:
         return (SUCCESS_SCHEMA_REQUIREMENT,)
     return (CHECK_REQUIREMENTS[result.check],)
@@ -155,7 +258,7 @@ def schemathesis_check(name: str) -> Check[[str, StResult, Exchange, bool]]:
     return register(f"schemathesis {name}", None, judged)
 
 
-def breaks_a_must(check: Check[[Exchange]], *args: Exchange) -> bool:
+def breaks_a_must(check: Check[...], *args: Any) -> bool:
     """Whether the suite's `check` finds a MUST broken (a hard failure) in what it is given."""
     try:
         check(*args)
@@ -176,11 +279,23 @@ def _judge_schemathesis(ctx: CaseContext, answer: Answer, *, soft: bool = False)
     return held
 
 
-def _judge_answer(ctx: CaseContext, answer: Answer) -> bool:
-    """The suite's check for an answer-wide requirement, then schemathesis's mapped to it."""
+def _operation(answer: Answer) -> str:
+    """The operation an answer is judged against: the one its request named, else the headline's."""
+    return answer.kind.operation or OPERATION
+
+
+def _judge_answer(ctx: CaseContext, answer: Answer) -> bool | None:
+    """The suite's check for an answer-wide requirement (against the contract of the operation the
+    request was sent to), then schemathesis's mapped to it."""
     check = ANSWER_CHECKS[ctx.requirement_id]
-    held = ctx.verify(check, answer.exchange)
-    soft = held or not breaks_a_must(check, answer.exchange)  # looked at again only when it failed
+    operation = _operation(answer)
+    if ctx.requirement_id in HEADLINE_ONLY and answer.kind.operation != OPERATION:
+        return None  # another operation's answer, or one to a request that names none
+    args: tuple[Any, ...] = (answer.exchange,)
+    if check in (checks.error_type_known, checks.success_body):
+        args = (answer.exchange, operation)
+    held = ctx.verify(check, *args)
+    soft = held or not breaks_a_must(check, *args)  # looked at again only when it failed
     return _judge_schemathesis(ctx, answer, soft=soft) and held
 
 
@@ -194,6 +309,15 @@ def authorized(requirement: str, exchange: Exchange) -> str | None:
     return accepted(requirement, exchange)
 
 
+def _looked_up(exchange: Exchange) -> tuple[str, ...] | None:
+    """How a refusal of a request valid by the model is read (checks.passes_validation's `lookup`): an
+    InvalidParameterException whose message, in Cognito's validation format, says a constraint failed is
+    validation's (None); with any other message it is the refusal of something the request names that
+    the service looked up after validation (a generated token, pool, user, device key to confirm or
+    paging token: the empty tuple, any message)."""
+    return None if COGNITO_VALIDATION.match(exchange.message or "") else ()
+
+
 def _judge_kind(ctx: CaseContext, answer: Answer) -> bool | None:
     """The answer to a request that tests this case's requirement: refused as documented, or accepted."""
     req, kind, exchange = ctx.requirement, answer.kind, answer.exchange
@@ -201,6 +325,8 @@ def _judge_kind(ctx: CaseContext, answer: Answer) -> bool | None:
         return None
     if kind.valid:
         held = ctx.verify(authorized, req.id, exchange)
+    elif kind.passes:  # another operation's request that breaks no rule: validation lets it through
+        held = ctx.verify(passes_validation, req.id, exchange, kind.label, _looked_up(exchange))
     elif req.id in VALID_KINDS:  # a valid request refused for its token or its device
         held = ctx.verify(refused, req.id, exchange, req.expect)
     elif kind.framing:
@@ -216,19 +342,28 @@ def _judge_kind(ctx: CaseContext, answer: Answer) -> bool | None:
 
 
 def _judge_echo(ctx: CaseContext, answer: Answer) -> bool | None:
-    """The real token is never repeated in an answer. Only the real one: schemathesis also sends
-    strings it read from the document ("x-amzn-errortype"), which an answer may well contain."""
+    """A real token is never repeated in an answer, whichever operation it was sent to. Only a real
+    one: schemathesis also sends strings it read from the document ("x-amzn-errortype"), which an
+    answer may well contain."""
     body = answer.exchange.request_json()
-    real = findings(ctx).credentials[TOKEN]
-    if not isinstance(body, dict) or body.get(TOKEN) != real:
+    real = {values[TOKEN] for values in findings(ctx).credentials.values() if TOKEN in values}
+    if not isinstance(body, dict) or not isinstance(body.get(TOKEN), str) or body[TOKEN] not in real:
         return None
-    return ctx.verify(checks.secret_not_echoed, answer.exchange, real)
+    return ctx.verify(checks.secret_not_echoed, answer.exchange, body[TOKEN])
 
 
 def _again(ctx: CaseContext, answer: Answer) -> Answer:
-    """The same request sent once more. schemathesis's verdicts carry over only to the same answer."""
+    """The same request sent once more (signed afresh when it was signed: bridge.signed).
+    schemathesis's verdicts carry over only to the same answer."""
     sent = answer.exchange
-    exchange = ctx.raw(sent.request_headers, sent.request_body, framing_probe=True)
+    operation = sent.operation
+    if signed(operation):
+        assert operation is not None
+        params = serialisable(operation, members(sent.request_body))
+        exchange = ctx.call(operation, params, exact_body=sent.request_body)
+    else:
+        named = operation or OPERATION  # a request that names no operation goes as the headline's did
+        exchange = ctx.raw(sent.request_headers, sent.request_body, framing_probe=True, operation=named)
     same = (exchange.status, exchange.content_type, exchange.body) == (
         sent.status,
         sent.content_type,

@@ -25,8 +25,9 @@ from jsonschema import Draft202012Validator
 from schemathesis.engine import events
 from schemathesis.engine.core import EventStream
 
-from conformance.cases.validation import RULES
+from conformance.cases.schemathesis_phase import SORTING
 from conformance.contract import paths
+from conformance.contract.extract import OPERATION
 from conformance.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from conformance.phase import engine
 from conformance.phase.engine import run_phase
@@ -44,10 +45,14 @@ PHASE_CASE = "SCHEMATHESIS-PROTO-NO-5XX"
 PHASE_AGENT = "schemathesis/"
 HELD = 5
 # Well-formed, of no user: these tests look at how the phase ends, not at what the target answers.
+# UpdateDeviceStatus alone (each test holds or counts its requests).
 CREDENTIALS = {
-    "AccessToken": "not-a-real-token",
-    "DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000",
+    OPERATION: {
+        "AccessToken": "not-a-real-token",
+        "DeviceKey": "us-east-1_00000000-0000-0000-0000-000000000000",
+    }
 }
+PHASE = {"examples": {OPERATION: 5}, "sorting": {OPERATION: SORTING[OPERATION]}}
 
 SIGNALS = [
     pytest.param(signal.SIGINT, EXIT_INTERRUPTED, "cognito-conformance: interrupted", id="ctrl-c"),
@@ -110,7 +115,7 @@ def test_the_phase_stopping_for_a_silent_target_is_no_interrupt() -> None:
     server = GoesSilent(answered=3)
     target = open_target(server.served.url)
     try:
-        found = run_phase(target, CREDENTIALS, seed=0, examples=5, rules=RULES)  # no KeyboardInterrupt
+        found = run_phase(target, CREDENTIALS, seed=0, **PHASE)  # no KeyboardInterrupt
     finally:
         target.close()
         server.served.stop()
@@ -158,7 +163,7 @@ def test_an_interrupt_between_two_events_waits_for_schemathesis_workers(
             target.observers.append(sent.append)
             interrupt: KeyboardInterrupt | None = None
             try:
-                run_phase(target, CREDENTIALS, seed=0, examples=5, rules=RULES)
+                run_phase(target, CREDENTIALS, seed=0, **PHASE)
             except KeyboardInterrupt as exc:
                 interrupt = exc  # kept, as pytest keeps it: its traceback holds schemathesis's stream
             assert interrupt is not None

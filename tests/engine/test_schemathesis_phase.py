@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from conformance.cases import schemathesis_phase
-from conformance.cases.schemathesis_phase import PREFIX
+from conformance.cases.schemathesis_phase import PREFIX, SORTING
 from conformance.cases.validation import RULES
+from conformance.contract.catalog import ID_PREFIXES
 from conformance.contract.constraints import Kind
 from conformance.engine.registry import select
 from conformance.judge.verdicts import CaseResult, Verdict
@@ -42,11 +43,12 @@ PHASE_CAUGHT: dict[str, dict[str, tuple[str, set[str]]]] = {
         "VAL-DEVICEKEY-PATTERN": (FAIL, {"refused"}),
         "RES-UNKNOWN-DEVICE": (FAIL, {"refused"}),
     },
-    "malformed-json-crashes": {
+    "malformed-json-crashes": {  # every operation's: each one's wrong types get the HTML 500
         "PROTO-NO-5XX": (FAIL, {"not_5xx", ST + "not_a_server_error"}),
         "PROTO-MALFORMED-JSON": (FAIL, {"wire_refused"}),
         "PROTO-WRONG-CONTENT-TYPE": (FAIL, {"wire_refused"}),
         "VAL-WRONG-TYPE": (FAIL, {"refused"}),
+        **{f"{prefix}-VAL-WRONG-TYPE": (FAIL, {"refused"}) for prefix in ID_PREFIXES.values()},
         "PROTO-ERROR-TYPE": (FAIL, {"error_type_known"}),
         "PROTO-CONTENT-TYPE": (NON_STRICT, {"content_type", ST + "content_type_conformance"}),
         "PROTO-ERROR-MESSAGE": (NON_STRICT, {"message"}),
@@ -126,7 +128,12 @@ def reference_results() -> dict[str, CaseResult]:
 def test_the_reference_passes_every_phase_case_each_judged_by_both(
     reference_results: dict[str, CaseResult],
 ) -> None:
-    assert len(reference_results) >= 20
+    # UpdateDeviceStatus's and the protocol's, and each other operation's three validation requirements.
+    per_operation = {
+        f"{p}-VAL-{n}" for p in ID_PREFIXES.values() for n in ("REQUIRED", "CONSTRAINTS", "WRONG-TYPE")
+    }
+    assert per_operation <= {r.requirement for r in reference_results.values()}
+    assert len(reference_results) >= 20 + len(per_operation)
     assert {r.verdict for r in reference_results.values()} == {Verdict.PASS}, {
         k: r.reason for k, r in reference_results.items() if r.verdict is not Verdict.PASS
     }
@@ -146,6 +153,7 @@ def test_the_reference_passes_every_phase_case_each_judged_by_both(
         "PROTO-ERROR-TYPE",
     } <= schemathesis_judged
     assert {"AUTH-UNSIGNED", "VAL-STATUS-ENUM", "PROTO-UNKNOWN-TARGET"} <= schemathesis_judged
+    assert per_operation <= schemathesis_judged  # negative_data_rejection, on each operation's refusals
 
 
 @pytest.mark.parametrize("fault", sorted(PHASE_CAUGHT))
@@ -227,27 +235,20 @@ def test_the_bridge_sends_what_schemathesis_made_through_the_target_less_its_own
 
 def test_the_credentials_replace_valid_values_keep_invalid_ones_and_one_in_four() -> None:
     real = {"AccessToken": "real-token", "DeviceKey": "us-east-1_real"}
-    provider = RealCredentials(real)
-
-    class FakeCase:
-        def __init__(self, body: Any) -> None:
-            self.body = body
-
-    bodies = [
-        FakeCase({"AccessToken": "abc", "DeviceKey": "k_1", "DeviceRememberedStatus": "x"}) for _ in range(8)
-    ]
-    for case in bodies:
-        provider.set(case, real, None)  # type: ignore[arg-type]
-    tokens = [c.body["AccessToken"] for c in bodies]
-    keys = [c.body["DeviceKey"] for c in bodies]
+    provider = RealCredentials({"UpdateDeviceStatus": real})
+    bodies = [{"AccessToken": "abc", "DeviceKey": "k_1", "DeviceRememberedStatus": "x"} for _ in range(8)]
+    for body in bodies:
+        provider.apply("UpdateDeviceStatus", body)
+    tokens = [b["AccessToken"] for b in bodies]
+    keys = [b["DeviceKey"] for b in bodies]
     assert tokens.count("abc") == keys.count("k_1") == 8 // KEEP_ONE_IN
     assert tokens.index("abc") != keys.index("k_1")  # never both kept in one request
-    invalid = FakeCase({"AccessToken": "not valid!", "DeviceKey": "", "DeviceRememberedStatus": None})
-    provider.set(invalid, real, None)  # type: ignore[arg-type]
-    assert invalid.body == {"AccessToken": "not valid!", "DeviceKey": "", "DeviceRememberedStatus": None}
-    not_object = FakeCase([1, 2])
-    provider.set(not_object, real, None)  # type: ignore[arg-type]
-    assert not_object.body == [1, 2]
+    invalid = {"AccessToken": "not valid!", "DeviceKey": "", "DeviceRememberedStatus": None}
+    provider.apply("UpdateDeviceStatus", invalid)
+    assert invalid == {"AccessToken": "not valid!", "DeviceKey": "", "DeviceRememberedStatus": None}
+    not_object = [1, 2]
+    provider.apply("UpdateDeviceStatus", not_object)
+    assert not_object == [1, 2]
 
 
 def _sent(body: Any, headers: dict[str, str] | None = None) -> Exchange:
@@ -297,7 +298,7 @@ def test_the_kind_of_a_request_is_read_from_the_request(
     body: Any, headers: dict[str, str] | None, requirements: tuple[str, ...]
 ) -> None:
     sent = _sent(body, {**proper_headers(), **headers} if headers else None)
-    kind = classify(sent, RULES, {"AccessToken": "real", "DeviceKey": "own_1"})
+    kind = classify(sent, SORTING, {"UpdateDeviceStatus": {"AccessToken": "real", "DeviceKey": "own_1"}})
     assert kind.requirements == requirements
 
 
