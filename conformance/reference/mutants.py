@@ -1038,7 +1038,10 @@ def _message_mistake(reword: Callable[[str], str]) -> Apply:
 StateMistake = Callable[[ReferenceBackend, StoredDevice, bool, bool], None]
 
 
-def _accepted_update(mistake: StateMistake) -> Apply:
+def _accepted_update(mistake: StateMistake, operation: str = UPDATE) -> Apply:
+    """An accepted update (`operation`: UpdateDeviceStatus, or the admin form) with a status, then
+    `mistake`."""
+
     def apply(
         b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
     ) -> Answer:
@@ -1048,7 +1051,7 @@ def _accepted_update(mistake: StateMistake) -> Apply:
             device = _confirmed(b, params.get("DeviceKey"))
             before = device.remembered if device is not None else False
             answer = fwd()
-            if target == TARGET_PREFIX + UPDATE and answer[0] == 200 and device and wanted in _STATUSES:
+            if target == TARGET_PREFIX + operation and answer[0] == 200 and device and wanted in _STATUSES:
                 mistake(b, device, before, wanted == "remembered")
             return answer
 
@@ -1893,21 +1896,7 @@ def _forgotten_still_admin_listed(
 
 def _admin_updated(mistake: StateMistake) -> Apply:
     """An accepted AdminUpdateDeviceStatus with a status, then `mistake`."""
-
-    def apply(
-        b: ReferenceBackend, target: str | None, body: bytes, h: Mapping[str, str], fwd: Forward
-    ) -> Answer:
-        params = _params(body)
-        wanted = params.get("DeviceRememberedStatus")
-        with b.store.lock:
-            device = _confirmed(b, params.get("DeviceKey"))
-            before = device.remembered if device is not None else False
-            answer = fwd()
-            if target == TARGET_PREFIX + ADMIN_UPDATE and answer[0] == 200 and device and wanted in _STATUSES:
-                mistake(b, device, before, wanted == "remembered")
-            return answer
-
-    return apply
+    return _accepted_update(mistake, ADMIN_UPDATE)
 
 
 def _with_body(operation: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Apply:
