@@ -35,6 +35,9 @@ from .placeholders import Placeholders
 
 FORMAT = "cognito-conformance-recording/1"
 SENT_HEADERS = ("content-type", "x-amz-target")  # what a replay sends again (the rest is transport)
+# Where a request carried a SigV4 signature, its recording says so (never the signature): a replay signs
+# it again with its own credentials (the admin operations refuse an unsigned request).
+SIGNED_HEADER, SIGNED = "Authorization", "<sigv4>"
 KEPT_HEADERS = ("content-type", "x-amzn-errortype")  # what an answer is compared on, besides its body
 RUN = "(run)"  # steps outside any case: the cleanup at the end
 # Stricter than the suite's redaction, for a file meant to be shared: a JWT's payload and signature
@@ -85,6 +88,8 @@ def request_of(exchange: Exchange, names: Placeholders) -> tuple[dict[str, Any],
     """A request as sent, named; and whether it can be sent again (no secret left in it once named,
     a device verifier aside: a replay makes a new one for its own device key)."""
     headers = {k: names.abstract(v) for k, v in exchange.request_headers.items() if k.lower() in SENT_HEADERS}
+    if any(k.lower() == "authorization" for k in exchange.request_headers):
+        headers[SIGNED_HEADER] = SIGNED
     body = names.abstract(exchange.request_body.decode("utf-8", "replace"))
     try:
         parsed = json.loads(body)

@@ -25,6 +25,7 @@ from typing import Any
 
 import conformance.cases  # noqa: F401  (registers every case: a recording names them)
 from conformance.contract.catalog import catalog
+from conformance.contract.constraints import type_ok
 from conformance.contract.model import pinned
 from conformance.engine import results
 from conformance.engine.registry import CASES
@@ -37,7 +38,7 @@ from conformance.targets import RawUnsupported, Target, open_target
 
 from .compare import Difference, Pairing, differences, made_differences
 from .placeholders import Placeholders, Unresolved
-from .recorder import FORMAT, RECOMPUTED, RUN, Recorder, answer_of
+from .recorder import FORMAT, RECOMPUTED, RUN, SIGNED, SIGNED_HEADER, Recorder, answer_of
 
 SAME, DIFFERENT, NOT_REPLAYED = "same", "different", "not replayed"
 
@@ -139,6 +140,8 @@ class Replayer:
         return json.dumps({**params, RECOMPUTED: fresh[RECOMPUTED]})
 
     def _send(self, operation: str, headers: dict[str, str], body: str) -> Any:
+        if headers.pop(SIGNED_HEADER, None) == SIGNED:
+            return self._signed(operation, body)
         try:
             return self.target.send_raw(headers, body.encode(), operation=operation)
         except RawUnsupported:
@@ -146,6 +149,25 @@ class Replayer:
                 return self.target.call(operation, json.loads(body))
             except (ValueError, TypeError):
                 return None
+
+    def _signed(self, operation: str, body: str) -> Any:
+        """A request recorded signed: sent through botocore, signed with this run's credentials, with
+        exactly the recorded body."""
+        try:
+            params = json.loads(body)
+        except ValueError:
+            params = None
+        # What botocore can serialise (the exact body replaces it before signing: CaseContext.send).
+        members = pinned().operation(operation).input_shape.members
+        known = (
+            {k: v for k, v in params.items() if k in members and v is not None and type_ok(members[k], v)}
+            if isinstance(params, dict)
+            else {}
+        )
+        try:
+            return self.target.call(operation, known, signed=True, exact_body=body.encode())
+        except (ValueError, TypeError):
+            return None
 
     def _action(self, head: tuple[str, int, int, str], action: dict[str, Any]) -> StepParity:
         name = str(action.get("name"))

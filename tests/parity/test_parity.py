@@ -52,7 +52,10 @@ class Witness(ReferenceBackend):
 
 
 def record(target: str, path: Path, cases: str | None = None) -> subprocess.CompletedProcess[str]:
+    # UpdateDeviceStatus's requirements: the other operations' paging tokens are values the target issued
+    # to that run (tied to its pool and user), which no replay can send again as they were.
     args = ["run", "--target", target, "--record", str(path), "--report-dir", str(path.parent / "run")]
+    args += ["--operation", "UpdateDeviceStatus"]
     return cli(*args, *(["--case", cases] if cases else []))
 
 
