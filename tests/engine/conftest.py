@@ -90,6 +90,16 @@ def faulty_endpoint(fault: str) -> AbstractContextManager[str]:
     return serving(FaultyBackend(fault))
 
 
+def failing_requirements(results: dict[str, CaseResult]) -> set[str]:
+    """The requirements some outcome FAILed (or was NON-STRICT on), in any of the results."""
+    return {
+        o["requirement"]
+        for r in results.values()
+        for o in r.outcomes
+        if o["verdict"] in ("FAIL", "NON-STRICT")
+    }
+
+
 def run_cases(session: RunSession, pattern: str) -> dict[str, CaseResult]:
     return {c.id: run_case(session, c, catalog()) for c in select(pattern)}
 

@@ -20,7 +20,7 @@ from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 from conformance.reference.mutants import MUTANTS, NOT_GENERATED, MutantBackend
 
-from .conftest import serving, session_for
+from .conftest import failing_requirements, serving, session_for
 
 FAMILIES = ("state", "pagination", "attributes")
 NEW = {r.id for r in catalog().requirements if r.family in FAMILIES and r.operation != "UpdateDeviceStatus"}
@@ -102,16 +102,6 @@ def _run(session: RunSession, operation: str) -> dict[str, CaseResult]:
     return {c.id: run_case(session, c, catalog()) for c in cases}
 
 
-def _failing(results: dict[str, CaseResult]) -> set[str]:
-    """The requirements some outcome FAILed (or was NON-STRICT on), in any case."""
-    return {
-        o["requirement"]
-        for r in results.values()
-        for o in r.outcomes
-        if o["verdict"] in ("FAIL", "NON-STRICT")
-    }
-
-
 @pytest.fixture(scope="module")
 def reference_session() -> Iterator[RunSession]:
     with serving(ReferenceBackend()) as url, session_for(url, examples=6) as session:
@@ -166,7 +156,7 @@ def test_each_generated_fault_fails_its_requirement_and_only_what_it_explains(na
     own = results[mutant.requirement]
     assert own.verdict is wanted, (mutant.mistake, own.verdict, own.reason)
     also, _ = ALSO.get(name, (set(), ""))
-    assert _failing(results) == {mutant.requirement} | also, mutant.mistake
+    assert failing_requirements(results) == {mutant.requirement} | also, mutant.mistake
     broken = {
         o["check"]
         for r in results.values()

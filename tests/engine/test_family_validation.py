@@ -17,7 +17,7 @@ from conformance.judge.verdicts import CaseResult, Verdict
 from conformance.reference import ReferenceBackend
 from conformance.reference.mutants import MUTANTS, MutantBackend
 
-from .conftest import serving, session_for
+from .conftest import failing_requirements, serving, session_for
 
 VALIDATION = {
     r.id for r in catalog().requirements if r.family == "validation" and r.operation != "UpdateDeviceStatus"
@@ -33,16 +33,6 @@ def reference_session() -> Iterator[RunSession]:
 
 def _run(session: RunSession, operation: str) -> dict[str, CaseResult]:
     return {c.id: run_case(session, c, catalog()) for c in select(None, operations=(operation,))}
-
-
-def _failing(results: dict[str, CaseResult]) -> set[str]:
-    """The requirements some outcome FAILed (or was NON-STRICT on)."""
-    return {
-        o["requirement"]
-        for r in results.values()
-        for o in r.outcomes
-        if o["verdict"] in ("FAIL", "NON-STRICT")
-    }
 
 
 def test_every_operation_has_its_three_validation_requirements_and_their_faults() -> None:
@@ -73,4 +63,4 @@ def test_each_generated_fault_fails_its_operations_requirement_alone(name: str) 
         mutant.mistake,
         results[mutant.requirement].reason,
     )
-    assert _failing(results) == {mutant.requirement}, mutant.mistake
+    assert failing_requirements(results) == {mutant.requirement}, mutant.mistake
