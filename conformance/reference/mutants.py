@@ -685,6 +685,16 @@ def _forget_loosely(seen: Seen, fwd: Forward) -> None:
         del seen.backend.store.devices[device.key]
 
 
+def _take_verifier(device: StoredDevice, config: Any) -> None:
+    """The device verifier a ConfirmDevice carried, stored as the reference stores it (if it is one)."""
+    if isinstance(config, dict):
+        try:
+            salt, verifier = str(config.get("Salt") or ""), str(config.get("PasswordVerifier") or "")
+            device.salt_hex, device.verifier = srp.device_verifier_from_config(salt, verifier)
+        except ValueError:
+            pass
+
+
 def _track_anyway(seen: Seen, fwd: Forward) -> None:
     b, key = seen.backend, seen.params.get("DeviceKey")
     caller = _caller(b, seen.params, CONFIRM)
@@ -694,12 +704,7 @@ def _track_anyway(seen: Seen, fwd: Forward) -> None:
     device = StoredDevice(key, "-unissued", caller.pool.id, caller.user.sub, now, now, confirmed=True)
     device.remembered = not caller.pool.remember_only_on_prompt
     config = seen.params.get("DeviceSecretVerifierConfig")
-    if isinstance(config, dict):
-        try:
-            salt, verifier = str(config.get("Salt") or ""), str(config.get("PasswordVerifier") or "")
-            device.salt_hex, device.verifier = srp.device_verifier_from_config(salt, verifier)
-        except ValueError:
-            pass
+    _take_verifier(device, config)
     b.store.devices[key] = device
 
 
@@ -739,12 +744,7 @@ def _reconfirm(seen: Seen, fwd: Forward) -> None:
     if device is None:
         return
     config, name = seen.params.get("DeviceSecretVerifierConfig"), seen.params.get("DeviceName")
-    if isinstance(config, dict):
-        try:
-            salt, verifier = str(config.get("Salt") or ""), str(config.get("PasswordVerifier") or "")
-            device.salt_hex, device.verifier = srp.device_verifier_from_config(salt, verifier)
-        except ValueError:
-            pass
+    _take_verifier(device, config)
     if isinstance(name, str):
         device.name = name
     device.last_modified = seen.backend.now()
